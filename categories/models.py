@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Service(models.Model):
+    """A department that handles tickets: its agents share one queue."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    alert_email = models.EmailField(
+        _("alert address"),
+        blank=True,
+        help_text=_("Optional address told of every new ticket (e.g. the service's mailing list)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    closure_approval_days = models.PositiveSmallIntegerField(
+        _("closure approval delay (days)"),
+        default=14,
+        help_text=_("A ticket awaiting the requester's approval is closed after this many days."),
+    )
+    reopen_window_days = models.PositiveSmallIntegerField(
+        _("reopen window (days)"),
+        default=30,
+        help_text=_("The requester may reopen a closed ticket during this many days."),
+    )
+    requester_can_set_priority = models.BooleanField(
+        _("requesters choose the priority"), default=False
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ServiceMembership",
+        related_name="services",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceMembership(models.Model):
+    """A person working in a service, as an agent or as its head."""
+
+    class Role(models.TextChoices):
+        AGENT = "agent", _("Agent")
+        HEAD = "head", _("Service head")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("service")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="service_memberships",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
+    is_available = models.BooleanField(
+        _("available"),
+        default=True,
+        help_text=_("Unavailable agents receive no automatic assignments."),
+    )
+
+    class Meta:
+        verbose_name = _("service member")
+        verbose_name_plural = _("service members")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "user"], name="unique_service_member"),
+        ]
+        indexes = [models.Index(fields=["user", "service"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.service})"
+
+
+class CategoryQuerySet(models.QuerySet):
+    def active(self) -> CategoryQuerySet:
+        return self.filter(is_active=True)
+
+    def roots(self) -> CategoryQuerySet:
+        return self.filter(parent__isnull=True)
+
+
+class Category(models.Model):
+    """A node of the category tree; the category a requester picks decides which service acts.
+
+    A sub-category inherits its parent's service unless it names one. `handling_service` stores the
+    resolved service so that creating a ticket never walks the tree; it is kept current on save.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent category"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    help_text = models.TextField(
+        _("help text"), blank=True, help_text=_("Shown to requesters when they choose a category.")
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="categories",
+        verbose_name=_("service"),
+        help_text=_("Leave empty to use the parent category's service."),
+    )
+    handling_service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="handled_categories",
+        verbose_name=_("handling service"),
+    )
+    ordering = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    # Materialised path of zero-padded orderings and ids: sorting by it lists the tree depth-first.
+    tree_path = models.CharField(max_length=1000, default="", editable=False, db_index=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["tree_path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.parent_id is not None:
+            parent = self.parent
+            if parent is not None and (parent.pk == self.pk or self._is_ancestor_of(parent)):
+                raise ValueError("A category cannot be its own ancestor.")
+            self.depth = parent.depth + 1
+        else:
+            self.depth = 0
+        self.handling_service_id = self.service_id or (
+            self.parent.handling_service_id if self.parent_id else None
+        )
+        super().save(*args, **kwargs)
+        new_path = (self.parent.tree_path if self.parent_id else "") + self._path_segment()
+        if new_path != self.tree_path:
+            self.tree_path = new_path
+            type(self).objects.filter(pk=self.pk).update(tree_path=new_path)
+        self._refresh_descendants()
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:create") + f"?category={self.slug}"
+
+    def _path_segment(self) -> str:
+        return f"{self.ordering:05d}.{self.pk:08d}/"
+
+    def _is_ancestor_of(self, other: Category) -> bool:
+        node = other
+        while node is not None:
+            if node.pk == self.pk:
+                return True
+            node = node.parent
+        return False
+
+    def _refresh_descendants(self) -> None:
+        """Children keep an inherited service and a path below their parent's."""
+        for child in self.children.all():
+            child.parent = self
+            child.save()
+
+    @property
+    def effective_service(self) -> Service | None:
+        return self.handling_service
+
+    def ancestors(self) -> list[Category]:
+        chain: list[Category] = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))

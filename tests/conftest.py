@@ -1,0 +1,124 @@
+"""Shared fixtures.
+
+A test that needs a real service (PostgreSQL, Redis, an SMTP server, Chromium) asks for it through
+`require_service`: where the service is missing it is skipped with the reason, except under CI=true,
+where a missing service fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM is used beside it on
+# purpose in browser tests (to prepare data and check results).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS_DIR = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def running_in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skips the test where a service is missing; under CI a missing service is an error."""
+    if available:
+        return
+    if running_in_ci():
+        pytest.fail(f"CI=true but a required service is missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres(db) -> None:
+    """The test runs against PostgreSQL (set DATABASE_URL=postgres://...)."""
+    from django.db import connection
+
+    require_service(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/helpdesk",
+    )
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A reachable Redis server (REDIS_URL, default redis://127.0.0.1:6379/0)."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        available = True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        available = False
+    require_service(available, f"needs a Redis server at {url}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    require_service(
+        Path(CHROMIUM_PATH).exists() or shutil.which("chromium") is not None,
+        f"needs Debian's Chromium at {CHROMIUM_PATH} (apt install chromium)",
+    )
+    return CHROMIUM_PATH if Path(CHROMIUM_PATH).exists() else shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable: str) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    """A fresh browser context (no cookies) and page, in French unless the test says otherwise."""
+    context = browser.new_context(locale="fr-FR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Where browser tests write screenshots for reviewers (ignored by git)."""
+    path = ARTIFACTS_DIR / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory) -> None:
+    """Uploads written by tests land in a temporary folder, never in the project's media."""
+    media = tmp_path_factory.getbasetemp() / "media"
+    settings.MEDIA_ROOT = media
+    storages = dict(settings.STORAGES)
+    if storages["default"]["BACKEND"].endswith("FileSystemStorage"):
+        storages["default"] = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media},
+        }
+        settings.STORAGES = storages

@@ -1,0 +1,318 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from categories.models import Category, Service
+
+
+class Ticket(FSMModelMixin, models.Model):
+    """A request for help filed by a student or staff member, handled by one service.
+
+    Its status changes only through `tickets.workflow`; the transitions below are pure and change
+    state fields alone.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        CLOSURE_PENDING = "closure_pending", _("Closure requested")
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+        CANCELLED = "cancelled", _("Cancelled")
+        REJECTED = "rejected", _("Rejected")
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("Low")
+        NORMAL = 2, _("Normal")
+        HIGH = 3, _("High")
+        URGENT = 4, _("Urgent")
+
+    # Statuses in which nobody works on the ticket any more.
+    TERMINAL_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
+    # Statuses waiting for an agent to take the ticket.
+    UNTAKEN_STATUSES = (Status.OPEN, Status.REOPENED)
+    # Statuses in which the service waits for the requester.
+    WAITING_ON_REQUESTER_STATUSES = (Status.INFO_REQUESTED, Status.CLOSURE_PENDING)
+    ACTIVE_STATUSES = (
+        Status.OPEN,
+        Status.REOPENED,
+        Status.IN_PROGRESS,
+        Status.INFO_REQUESTED,
+        Status.CLOSURE_PENDING,
+    )
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+        verbose_name=_("requester"),
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("service")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assigned agent"),
+    )
+    status = FSMField(
+        _("status"), max_length=32, choices=Status.choices, default=Status.OPEN, protected=True
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    first_response_at = models.DateTimeField(_("first agent response"), null=True, blank=True)
+    closure_requested_at = models.DateTimeField(_("closure requested"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["service", "status", "-updated_at"], name="ticket_service_status"),
+            models.Index(
+                fields=["assignee", "status", "-updated_at"], name="ticket_assignee_status"
+            ),
+            models.Index(fields=["requester", "-updated_at"], name="ticket_requester_updated"),
+            models.Index(fields=["-updated_at"], name="ticket_updated"),
+            models.Index(fields=["status", "closure_requested_at"], name="ticket_status_closure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", kwargs={"pk": self.pk})
+
+    @property
+    def reference(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL_STATUSES
+
+    @property
+    def is_waiting_on_requester(self) -> bool:
+        return self.status in self.WAITING_ON_REQUESTER_STATUSES
+
+    # --- Transitions: pure, state fields only. Permission checks live in tickets.permissions and
+    # are applied by tickets.workflow, which is the only caller.
+
+    @transition(field=status, source=[Status.OPEN, Status.REOPENED], target=Status.IN_PROGRESS)
+    def take(self, agent: models.Model) -> None:
+        self.assignee = agent
+
+    @transition(
+        field=status,
+        source=[Status.OPEN, Status.REOPENED, Status.IN_PROGRESS],
+        target=Status.IN_PROGRESS,
+    )
+    def assign(self, agent: models.Model) -> None:
+        self.assignee = agent
+
+    @transition(field=status, source=[Status.IN_PROGRESS], target=Status.OPEN)
+    def release(self) -> None:
+        self.assignee = None
+
+    @transition(field=status, source=[Status.IN_PROGRESS], target=Status.INFO_REQUESTED)
+    def request_info(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.INFO_REQUESTED], target=Status.IN_PROGRESS)
+    def receive_info(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.IN_PROGRESS, Status.INFO_REQUESTED],
+        target=Status.CLOSURE_PENDING,
+    )
+    def request_closure(self, resolution: str) -> None:
+        self.resolution = resolution
+        self.closure_requested_at = timezone.now()
+
+    @transition(field=status, source=[Status.CLOSURE_PENDING], target=Status.CLOSED)
+    def approve_closure(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=status, source=[Status.CLOSURE_PENDING], target=Status.IN_PROGRESS)
+    def refuse_closure(self) -> None:
+        self.closure_requested_at = None
+
+    @transition(field=status, source=[Status.CLOSURE_PENDING], target=Status.CLOSED)
+    def expire_closure(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[Status.OPEN, Status.REOPENED, Status.IN_PROGRESS, Status.INFO_REQUESTED],
+        target=Status.CLOSED,
+    )
+    def mark_solved(self) -> None:
+        """The requester says the problem is solved."""
+        self.closed_at = timezone.now()
+
+    @transition(field=status, source=[Status.CLOSED], target=Status.REOPENED)
+    def reopen(self) -> None:
+        self.closed_at = None
+        self.closure_requested_at = None
+        self.assignee = None
+
+    @transition(field=status, source=[Status.OPEN], target=Status.CANCELLED)
+    def cancel(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[Status.OPEN, Status.REOPENED, Status.IN_PROGRESS, Status.INFO_REQUESTED],
+        target=Status.REJECTED,
+    )
+    def reject(self, reason: str) -> None:
+        self.resolution = reason
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[
+            Status.OPEN,
+            Status.REOPENED,
+            Status.IN_PROGRESS,
+            Status.INFO_REQUESTED,
+            Status.CLOSURE_PENDING,
+        ],
+        target=Status.OPEN,
+    )
+    def transfer(self, category: Category) -> None:
+        self.category = category
+        self.service = category.handling_service
+        self.assignee = None
+        self.closure_requested_at = None
+
+
+class TicketEvent(models.Model):
+    """One line of a ticket's timeline; written only by `tickets.events`."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        COMMENT = "comment", _("Comment")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        TRANSFERRED = "transferred", _("Transferred")
+        ATTACHMENT = "attachment", _("Attachment added")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        INTERNAL = "internal", _("Agents only")
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # The move that produced it (e.g. "request_info", "expire_closure"), for emails and statistics.
+    action = models.CharField(_("action"), max_length=32, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ticket_events",
+        verbose_name=_("actor"),
+        help_text=_("Empty when the helpdesk itself acted (e.g. automatic closure)."),
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    before = models.CharField(_("before"), max_length=200, blank=True)
+    after = models.CharField(_("after"), max_length=200, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    attachment = models.ForeignKey(
+        "Attachment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("attachment"),
+    )
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference} {self.get_kind_display()}"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility == self.Visibility.INTERNAL
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    """A random name: the original name is kept in the row, never trusted as a path."""
+    import uuid
+
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file added to a ticket, at creation or later; served only through a permission check."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=150, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=16,
+        choices=TicketEvent.Visibility.choices,
+        default=TicketEvent.Visibility.PUBLIC,
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "tickets:attachment", kwargs={"pk": self.ticket_id, "attachment_pk": self.pk}
+        )
