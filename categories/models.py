@@ -69,6 +69,10 @@ class ServiceMembership(models.Model):
         default=True,
         help_text=_("Unavailable agents receive no automatic assignments."),
     )
+    # Round-robin assignment gives the next ticket to the available member who waited longest.
+    last_auto_assigned_at = models.DateTimeField(
+        _("last automatic assignment"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("service member")
@@ -96,6 +100,11 @@ class Category(models.Model):
     A sub-category inherits its parent's service unless it names one. `handling_service` stores the
     resolved service so that creating a ticket never walks the tree; it is kept current on save.
     """
+
+    class AssignmentMode(models.TextChoices):
+        NONE = "none", _("None: agents take tickets from the queue")
+        FIXED = "fixed", _("A fixed agent")
+        ROUND_ROBIN = "round_robin", _("Round-robin among the service's available agents")
 
     parent = models.ForeignKey(
         "self",
@@ -130,6 +139,22 @@ class Category(models.Model):
     )
     ordering = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    assignment_mode = models.CharField(
+        _("automatic assignment"),
+        max_length=16,
+        choices=AssignmentMode.choices,
+        default=AssignmentMode.NONE,
+        help_text=_("Who receives a new ticket of this category without anyone taking it."),
+    )
+    assignment_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned agent"),
+        help_text=_("With a fixed agent: the agent of the service who receives every new ticket."),
+    )
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     # Materialised path of zero-padded orderings and ids: sorting by it lists the tree depth-first.
     tree_path = models.CharField(max_length=1000, default="", editable=False, db_index=True)
@@ -193,3 +218,25 @@ class Category(models.Model):
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
+
+
+class CannedResponse(models.Model):
+    """A reply a service writes often; agents insert it into a reply and adapt it."""
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        related_name="canned_responses",
+        verbose_name=_("service"),
+    )
+    title = models.CharField(_("title"), max_length=150)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        ordering = ["service", "title"]
+
+    def __str__(self) -> str:
+        return self.title
