@@ -1,0 +1,281 @@
+"""The timeline of a ticket: the only code that writes `TicketEvent` rows.
+
+Every write that changes a ticket (a move in `tickets.workflow`, a comment or a file in
+`tickets.services`) records exactly one event here, in the caller's transaction. Recording an event
+also keeps two ticket fields current:
+
+- `updated_at` ("last activity") is set to the event's time, for every event;
+- `first_response_at` is set at the service's first *public message* to the requester: a public
+  comment by an agent, a question (request_info), a proposed resolution (request_closure) or a
+  rejection. Taking, assigning or transferring a ticket is not an answer the requester can read,
+  and an internal note is not seen by them, so neither counts.
+
+`before` / `after` hold raw values so that the page renders them in the reader's language: status
+values for status changes, the display names of the previous and new assignee for assignments
+(names as they were at the time), category names for transfers, priority numbers for priority
+changes. `describe(event)` renders the one-line summary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.models import Attachment, Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from categories.models import Category
+
+Kind = TicketEvent.Kind
+Visibility = TicketEvent.Visibility
+
+# Public messages by an agent that count as the service's first response.
+FIRST_RESPONSE_ACTIONS = frozenset({"comment", "request_info", "request_closure", "reject"})
+
+# Actions whose event changes the status (kind status_changed).
+STATUS_ACTIONS = frozenset(
+    {
+        "request_info",
+        "receive_info",
+        "request_closure",
+        "approve_closure",
+        "refuse_closure",
+        "expire_closure",
+        "mark_solved",
+        "reopen",
+        "cancel",
+        "reject",
+    }
+)
+# Actions whose event changes the assignee (kind assigned); take also moves to in_progress.
+ASSIGNMENT_ACTIONS = frozenset({"take", "assign", "release"})
+
+
+def _name(user: Model | None) -> str:
+    return user.display_name[:200] if user is not None else ""
+
+
+def _record(
+    *,
+    ticket: Ticket,
+    kind: str,
+    action: str,
+    actor: Model | None,
+    text: str = "",
+    before: str = "",
+    after: str = "",
+    visibility: str = Visibility.PUBLIC,
+    attachment: Attachment | None = None,
+) -> TicketEvent:
+    from tickets import permissions
+
+    now = timezone.now()
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        action=action,
+        actor=actor,
+        text=text,
+        before=before[:200],
+        after=after[:200],
+        visibility=visibility,
+        attachment=attachment,
+        created_at=now,
+    )
+    changes: dict[str, Any] = {"updated_at": now}
+    if (
+        ticket.first_response_at is None
+        and action in FIRST_RESPONSE_ACTIONS
+        and visibility == Visibility.PUBLIC
+        and actor is not None
+        and actor.pk != ticket.requester_id
+        and permissions.can_view_internal(ticket, actor)
+    ):
+        changes["first_response_at"] = now
+    # A queryset update: the status field is protected and this must not touch it.
+    Ticket.objects.filter(pk=ticket.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(ticket, field, value)
+    return event
+
+
+def created(*, ticket: Ticket, actor: Model) -> TicketEvent:
+    """The ticket was filed; its text is the ticket's description, not repeated here."""
+    return _record(
+        ticket=ticket, kind=Kind.CREATED, action="created", actor=actor, after=ticket.status
+    )
+
+
+def comment(*, ticket: Ticket, actor: Model, text: str, internal: bool = False) -> TicketEvent:
+    """A message: public (requester and agents see it) or an internal note (agents only)."""
+    return _record(
+        ticket=ticket,
+        kind=Kind.COMMENT,
+        action="internal_note" if internal else "comment",
+        actor=actor,
+        text=text,
+        visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
+    )
+
+
+def attachment_added(*, ticket: Ticket, actor: Model | None, attachment: Attachment) -> TicketEvent:
+    """A file was added; the event is as visible as the file."""
+    return _record(
+        ticket=ticket,
+        kind=Kind.ATTACHMENT,
+        action="attachment",
+        actor=actor,
+        after=attachment.original_name,
+        visibility=attachment.visibility,
+        attachment=attachment,
+    )
+
+
+def status_changed(
+    *,
+    ticket: Ticket,
+    actor: Model | None,
+    action: str,
+    before: str,
+    text: str = "",
+    visibility: str = Visibility.PUBLIC,
+) -> TicketEvent:
+    """The ticket moved from `before` to its current status; `text` is the question, reason or
+    resolution that came with the move. `actor` is None when the helpdesk acted by itself."""
+    return _record(
+        ticket=ticket,
+        kind=Kind.STATUS_CHANGED,
+        action=action,
+        actor=actor,
+        text=text,
+        before=before,
+        after=ticket.status,
+        visibility=visibility,
+    )
+
+
+def assigned(
+    *, ticket: Ticket, actor: Model, action: str, before: Model | None, text: str = ""
+) -> TicketEvent:
+    """The assignee changed (take, assign, release); before/after are the people's names."""
+    return _record(
+        ticket=ticket,
+        kind=Kind.ASSIGNED,
+        action=action,
+        actor=actor,
+        text=text,
+        before=_name(before),
+        after=_name(ticket.assignee),
+    )
+
+
+def transferred(
+    *, ticket: Ticket, actor: Model, before: Category, before_service: str, note: str = ""
+) -> TicketEvent:
+    """The ticket went to another category (and maybe service).
+
+    Internal: the note is written for the receiving agents, and the requester already sees the
+    new category and service on the ticket.
+    """
+    return _record(
+        ticket=ticket,
+        kind=Kind.TRANSFERRED,
+        action="transfer",
+        actor=actor,
+        text=note,
+        before=f"{before.name} ({before_service})",
+        after=f"{ticket.category.name} ({ticket.service.name})",
+        visibility=Visibility.INTERNAL,
+    )
+
+
+def priority_changed(*, ticket: Ticket, actor: Model, before: int) -> TicketEvent:
+    """The priority changed; before/after are the priority numbers."""
+    return _record(
+        ticket=ticket,
+        kind=Kind.PRIORITY_CHANGED,
+        action="change_priority",
+        actor=actor,
+        before=str(before),
+        after=str(ticket.priority),
+    )
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(Ticket.Status(value).label)
+    except ValueError:
+        return value
+
+
+def _priority_label(value: str) -> str:
+    try:
+        return str(Ticket.Priority(int(value)).label)
+    except ValueError:
+        return value
+
+
+def describe(event: TicketEvent) -> str:
+    """A one-line summary of the event in the active language ("Marie took the ticket")."""
+    actor = _name(event.actor) if event.actor_id else ""
+    values = {
+        "actor": actor,
+        "before": event.before,
+        "after": event.after,
+        "before_status": _status_label(event.before),
+        "after_status": _status_label(event.after),
+    }
+    action = event.action
+    if action == "created":
+        return _("%(actor)s filed the ticket") % values
+    if action == "comment":
+        return _("%(actor)s wrote a message") % values
+    if action == "internal_note":
+        return _("%(actor)s added an internal note") % values
+    if action == "attachment":
+        return _("%(actor)s added the file %(after)s") % values
+    if action == "take":
+        return _("%(actor)s took the ticket") % values
+    if action == "assign":
+        return _("%(actor)s assigned the ticket to %(after)s") % values
+    if action == "release":
+        return _("%(actor)s put the ticket back in the queue") % values
+    if action == "request_info":
+        return _("%(actor)s asked for information") % values
+    if action == "receive_info":
+        return _("%(actor)s answered the question") % values
+    if action == "request_closure":
+        return _("%(actor)s requested the closure of the ticket") % values
+    if action == "approve_closure":
+        return _("%(actor)s approved the closure") % values
+    if action == "refuse_closure":
+        return _("%(actor)s refused the closure") % values
+    if action == "expire_closure":
+        return _(
+            "The ticket was closed automatically: the closure was not answered in time"
+        )
+    if action == "mark_solved":
+        return _("%(actor)s said the problem is solved") % values
+    if action == "reopen":
+        return _("%(actor)s reopened the ticket") % values
+    if action == "cancel":
+        return _("%(actor)s cancelled the ticket") % values
+    if action == "reject":
+        return _("%(actor)s rejected the ticket") % values
+    if action == "transfer":
+        return _("%(actor)s transferred the ticket from %(before)s to %(after)s") % values
+    if action == "change_priority":
+        return _("%(actor)s changed the priority from %(before)s to %(after)s") % {
+            "actor": actor,
+            "before": _priority_label(event.before),
+            "after": _priority_label(event.after),
+        }
+    if event.kind == Kind.STATUS_CHANGED:
+        return _("Status changed from %(before_status)s to %(after_status)s") % values
+    return str(event.get_kind_display())

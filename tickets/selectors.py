@@ -1,0 +1,98 @@
+"""Reads for the ticket pages, each with a fixed number of SQL queries.
+
+Visibility is decided by `tickets.permissions` alone: `tickets_visible_to` is the list version of
+`permissions.can_view`, so a list never shows a ticket its page would refuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from tickets import permissions
+from tickets.models import Attachment, Ticket, TicketEvent
+
+
+def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
+    """The tickets the person may see: their own, those currently in a service they work in
+    (an agent loses sight of a ticket transferred out, and sees one transferred in), or all for
+    a superuser."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Ticket.objects.none()
+    if user.is_superuser:
+        return Ticket.objects.all()
+    service_ids = permissions.agent_service_ids(user)
+    condition = Q(requester=user)
+    if service_ids:
+        condition |= Q(service_id__in=service_ids)
+    return Ticket.objects.filter(condition)
+
+
+def ticket_for_page(pk: int, user: Any) -> Ticket:
+    """The ticket with everything its page shows: requester, assignee, category, service, and
+    the events and files this person may see (prefetched: `timeline` costs no query).
+
+    Four queries whatever the number of events: memberships, ticket, events, attachments.
+    Raises Http404 when the ticket does not exist or the person may not see it.
+    """
+    try:
+        ticket = (
+            tickets_visible_to(user)
+            .select_related("requester", "assignee", "category", "category__parent", "service")
+            .get(pk=pk)
+        )
+    except (Ticket.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404(_("No ticket found.")) from error
+    internal = permissions.can_view_internal(ticket, user)
+    event_qs = TicketEvent.objects.select_related("actor", "attachment").order_by(
+        "created_at", "pk"
+    )
+    attachment_qs = Attachment.objects.select_related("uploaded_by").order_by("created_at", "pk")
+    if not internal:
+        event_qs = event_qs.filter(visibility=TicketEvent.Visibility.PUBLIC)
+        attachment_qs = attachment_qs.filter(visibility=TicketEvent.Visibility.PUBLIC)
+
+    prefetch_related_objects(
+        [ticket],
+        Prefetch("events", queryset=event_qs),
+        Prefetch("attachments", queryset=attachment_qs),
+    )
+    return ticket
+
+
+def timeline(ticket: Ticket, user: Any) -> list[TicketEvent]:
+    """The ticket's events in order; internal ones only for those who may see them. Uses the
+    events `ticket_for_page` prefetched when there are any."""
+    internal = permissions.can_view_internal(ticket, user)
+    prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("events")
+    if prefetched is not None:
+        events = list(prefetched)
+    else:
+        events = list(
+            ticket.events.select_related("actor", "attachment").order_by("created_at", "pk")
+        )
+    if internal:
+        return events
+    return [event for event in events if event.visibility == TicketEvent.Visibility.PUBLIC]
+
+
+def attachment_for_download(ticket_pk: int, attachment_pk: int, user: Any) -> Attachment:
+    """A file the person may download: on a ticket they see, internal files for agents only.
+    Raises Http404 otherwise (never 403: it would confirm the file exists)."""
+    try:
+        attachment = Attachment.objects.select_related("ticket").get(
+            pk=attachment_pk, ticket_id=ticket_pk
+        )
+    except (Attachment.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404(_("No file found.")) from error
+    ticket = attachment.ticket
+    if not permissions.can_view(ticket, user):
+        raise Http404(_("No file found."))
+    if attachment.visibility != TicketEvent.Visibility.PUBLIC and not (
+        permissions.can_view_internal(ticket, user)
+    ):
+        raise Http404(_("No file found."))
+    return attachment
