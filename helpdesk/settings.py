@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A refused ticket move becomes a message and a 403/409 page.
+    "tickets.views.common.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -292,6 +294,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Closure requests left unanswered past the service's delay are closed every hour.
+CELERY_BEAT_SCHEDULE["expire-closures"] = {
+    "task": "tickets.tasks.expire_closures",
+    "schedule": 3600.0,
+}
 
 # --- Security ------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

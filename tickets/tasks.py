@@ -1,0 +1,23 @@
+"""Periodic work on tickets, run by Celery beat (see CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from tickets import workflow
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="tickets.tasks.expire_closures", ignore_result=True)
+def expire_closures() -> int:
+    """Closes the tickets whose closure request went unanswered past their service's delay.
+
+    Safe to run twice or concurrently: each ticket is closed under its row lock, once.
+    """
+    closed = workflow.expire_overdue_closures()
+    if closed:
+        logger.info("Closed %d tickets whose closure request went unanswered.", closed)
+    return closed

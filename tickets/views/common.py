@@ -1,0 +1,140 @@
+"""Views shared by requesters and agents: file downloads, and the page shown when a move is
+refused.
+
+`refusal_response` turns a `TransitionRefused` or `PermissionDenied` into a message and a 4xx page
+(403 forbidden, 409 conflict, 400 missing text). It is applied to every view by
+`RefusalMiddleware` and, for views that want it explicit, by the `handle_refusals` decorator.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from tickets import selectors
+from tickets.exceptions import TransitionRefused
+
+# Types a browser may be told; anything else is served as bytes.
+SAFE_CONTENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+    }
+)
+
+
+def refusal_response(request: HttpRequest, error: Exception) -> HttpResponse:
+    """A message (shown by the page) and the refusal page with the refusal's status code.
+
+    htmx requests get the same status and `HX-Refresh`, so the page reloads and shows the message
+    (htmx does not swap 4xx responses).
+    """
+    if isinstance(error, TransitionRefused):
+        message = str(error.message)
+        status = error.status_code
+    else:
+        message = str(error) if error.args and error.args[0] else ""
+        message = message or _("You are not allowed to do this.")
+        status = 403
+    messages.error(request, message)
+    response = render(
+        request,
+        "tickets/refused.html",
+        {"refusal_status": status, "back_url": _safe_back_url(request)},
+        status=status,
+    )
+    if getattr(request, "htmx", False):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _safe_back_url(request: HttpRequest) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return ""
+
+
+def handle_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorator: a refused move shows a message and the refusal page instead of an error."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (TransitionRefused, PermissionDenied) as error:
+            return refusal_response(request, error)
+
+    return wrapper
+
+
+class RefusalMiddleware:
+    """Middleware: every view's `TransitionRefused` becomes the refusal page (status kept).
+
+    `PermissionDenied` is left to Django's 403 handling outside the ticket pages; inside them
+    (`/tickets/`, `/desk/`) it gets the same page as a refused move.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, TransitionRefused):
+            return refusal_response(request, exception)
+        if isinstance(exception, PermissionDenied) and request.path.startswith(
+            ("/tickets/", "/desk/")
+        ):
+            return refusal_response(request, exception)
+        return None
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Sends a ticket's file to someone who may see it, always as a download.
+
+    404 for anyone else (and for internal files asked by a requester): a 403 would confirm the
+    file exists. The stored name is random; the person gets the original name (RFC 6266).
+    """
+    attachment = selectors.attachment_for_download(pk, attachment_pk, request.user)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404(_("No file found.")) from error
+    content_type = (
+        attachment.content_type
+        if attachment.content_type in SAFE_CONTENT_TYPES
+        else "application/octet-stream"
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
