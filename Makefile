@@ -1,20 +1,28 @@
-# Two commands on a fresh machine: `make run` and `make test`.
-PYTHON ?= python3
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+# Needs Python 3.11+, make and git; on Debian/Ubuntu also python3-venv.
+
+# The first Python 3.11+ found (override: make run PYTHON=/path/to/python3.12).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v $$p; break; }; \
+	done)
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PYTEST_ARGS ?=
 
-.PHONY: run test install demo serve lint messages check clean
+.PHONY: run test install lint format messages check clean
 
+# A failed creation leaves no half-made virtualenv behind, so the next run starts over.
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))."; exit 1; }
-	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv: on Debian/Ubuntu run 'apt install python3-venv'."; exit 1; }
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: none found (python3 is $$(python3 --version 2>&1))."; exit 1; }
+	@echo "Creating the virtualenv in $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "Could not create a virtualenv: on Debian/Ubuntu run 'sudo apt install python3-venv'."; exit 1; }
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+# Installs once; again only when pyproject.toml changes (the stamp file records the last install).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	@touch $@
 
 install: $(VENV)/.installed
@@ -23,9 +31,10 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
+	@echo "Helpdesk: http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Set up everything and run the whole test suite
+## Set up everything and run the whole test suite (extra pytest options: PYTEST_ARGS="-m smoke")
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -33,12 +42,16 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Update the catalogues (extract, merge, compile); see scripts/update_translations.py
 messages: install
-	$(BIN)/python manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=tests
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python scripts/update_translations.py
 
 check: install
 	$(BIN)/python manage.py check
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media .pytest_cache
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache test-artifacts

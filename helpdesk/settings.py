@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -45,12 +46,23 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-local-use"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-
-# Absolute links in emails point here.
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in emails point here; in production it is the public https address.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off (e.g. https://helpdesk.example.edu)."
+    )
 SITE_NAME = env("SITE_NAME", "Helpdesk")
+_site = urlsplit(SITE_URL)
+
+# Without ALLOWED_HOSTS, production answers the host of SITE_URL only.
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else _site.hostname or ""
+)
+# Forms posted from the public address are trusted even when a proxy rewrites the Host header.
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", "" if DEBUG else f"{_site.scheme}://{_site.netloc}"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -219,7 +231,7 @@ USE_TZ = True
 
 # --- Static files and uploads ------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -234,7 +246,9 @@ if env("AWS_STORAGE_BUCKET_NAME"):
             "access_key": env("AWS_ACCESS_KEY_ID") or None,
             "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
+            # Private bucket: every download is a signed URL that expires quickly.
             "querystring_auth": True,
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300),
             "file_overwrite": False,
         },
     }
@@ -270,11 +284,13 @@ SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_HOST = env("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 25)
     EMAIL_HOST_USER = env("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both.")
+    EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
