@@ -7,6 +7,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts import sso
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -20,20 +22,33 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return True
 
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict) -> Any:
-        """Takes the person's name and email from the identity provider's claims."""
+        """A new person gets the name, email and language the identity provider states."""
         user = super().populate_user(request, sociallogin, data)
-        extra = sociallogin.account.extra_data or {}
-        claims = extra.get("userinfo", extra) if isinstance(extra, dict) else {}
+        profile = sso.claimed_profile(sociallogin.account)
         full_name = (
-            data.get("name")
-            or claims.get("name")
+            profile.full_name
+            or (data.get("name") or "").strip()
             or " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
         )
         if full_name:
-            user.full_name = full_name.strip()
+            user.full_name = full_name[:200]
         if user.email:
-            user.email = user.email.lower()
-        locale = (claims.get("locale") or "")[:2].lower()
-        if locale in {"fr", "en"}:
-            user.preferred_language = locale
+            user.email = user.email.strip().lower()
+        if profile.language:
+            user.preferred_language = profile.language
         return user
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        """On a returning person's sign-in, their name follows what the identity provider says now.
+
+        allauth has already stored the fresh claims on the social account when this runs. The email
+        is left alone: it is the local login and may have been verified or changed here.
+        """
+        super().pre_social_login(request, sociallogin)
+        if not sociallogin.is_existing:
+            return
+        user = sociallogin.user
+        full_name = sso.claimed_profile(sociallogin.account).full_name[:200]
+        if full_name and full_name != user.full_name:
+            user.full_name = full_name
+            user.save(update_fields=["full_name"])

@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from accounts.sso import socialaccount_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -180,46 +182,9 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_ONLY = False
 
-SOCIALACCOUNT_PROVIDERS: dict = {}
-if env("SSO_OIDC_SERVER_URL"):
-    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": env("SSO_OIDC_PROVIDER_ID", "university"),
-                "name": env("SSO_OIDC_LABEL", "Connexion Université"),
-                "client_id": env("SSO_OIDC_CLIENT_ID"),
-                "secret": env("SSO_OIDC_CLIENT_SECRET"),
-                "settings": {
-                    "server_url": env("SSO_OIDC_SERVER_URL"),
-                    "token_auth_method": env("SSO_OIDC_TOKEN_AUTH_METHOD", "client_secret_post"),
-                    "scope": env_list("SSO_OIDC_SCOPES", "openid,profile,email"),
-                },
-            }
-        ],
-    }
-if env("SSO_SAML_IDP_ENTITY_ID"):
-    SOCIALACCOUNT_PROVIDERS["saml"] = {
-        "APPS": [
-            {
-                "provider_id": env("SSO_SAML_PROVIDER_ID", "university-saml"),
-                "name": env("SSO_SAML_LABEL", "Connexion Université (SAML)"),
-                "client_id": env("SSO_SAML_PROVIDER_ID", "university-saml"),
-                "settings": {
-                    "attribute_mapping": {
-                        "uid": env("SSO_SAML_ATTR_UID", "urn:oid:0.9.2342.19200300.100.1.1"),
-                        "email": env("SSO_SAML_ATTR_EMAIL", "urn:oid:0.9.2342.19200300.100.1.3"),
-                        "first_name": env("SSO_SAML_ATTR_FIRST_NAME", "urn:oid:2.5.4.42"),
-                        "last_name": env("SSO_SAML_ATTR_LAST_NAME", "urn:oid:2.5.4.4"),
-                    },
-                    "idp": {
-                        "entity_id": env("SSO_SAML_IDP_ENTITY_ID"),
-                        "metadata_url": env("SSO_SAML_IDP_METADATA_URL"),
-                    },
-                },
-            }
-        ]
-    }
+# The university SSO (OpenID Connect and/or SAML), from the SSO_* variables; see accounts/sso.py.
+# A provider that is not configured shows no button on the login page.
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(os.environ)
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

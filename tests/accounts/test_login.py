@@ -1,0 +1,214 @@
+"""Logging in with a local account (email and password), and what the login page offers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.account.adapter import get_adapter
+from django.core.cache import cache
+from django.utils import translation
+from django.urls import reverse
+
+from accounts import sso
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.django_db]
+
+OIDC_VARIABLES = {
+    "SSO_OIDC_SERVER_URL": "https://sso.univ.example/oidc",
+    "SSO_OIDC_CLIENT_ID": "helpdesk",
+    "SSO_OIDC_CLIENT_SECRET": "s3cret",
+    "SSO_OIDC_LABEL": "Connexion Université de Lorraine",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth counts attempts in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def no_sso(settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+
+
+@pytest.fixture
+def oidc(settings):
+    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(OIDC_VARIABLES)
+
+
+def allauth_message(code: str) -> str:
+    """allauth's error text, as the (French) page shows it."""
+    with translation.override("fr"):
+        return str(get_adapter().error_messages[code])
+
+
+def login_url(next_url: str = "") -> str:
+    url = reverse("account_login")
+    return f"{url}?next={next_url}" if next_url else url
+
+
+def test_login_page_is_french_by_default_with_one_heading(client, no_sso):
+    """The login page speaks French first and has a single h1 and labelled fields."""
+    response = client.get(login_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "fr"
+    assert html.count("<h1") == 1
+    assert re.search(r'<label class="form-label" for="id_login">', html)
+    assert re.search(r'<label class="form-label" for="id_password">', html)
+
+
+def test_login_page_in_english(client, no_sso):
+    """With English chosen, the same page is in English."""
+    client.cookies["django_language"] = "en"
+    response = client.get(login_url())
+    assert response.headers["Content-Language"] == "en"
+    assert ">Log in</h1>" in response.content.decode()
+
+
+def test_no_sso_button_without_provider(client, no_sso):
+    """Where no identity provider is configured, the page shows no SSO button."""
+    html = client.get(login_url()).content.decode()
+    assert "data-sso-provider" not in html
+    assert "/accounts/oidc/" not in html
+
+
+def test_sso_button_comes_first_with_its_label(client, oidc):
+    """The configured SSO button, with its label, comes before the email/password form."""
+    html = client.get(login_url("/profile/")).content.decode()
+    assert "Connexion Université de Lorraine" in html
+    button = html.index("Connexion Université de Lorraine")
+    assert button < html.index('name="login"')
+    # The button posts to the provider's login view and carries the deep link along.
+    assert 'action="/accounts/oidc/university/login/?process=login&amp;next=%2Fprofile%2F"' in html
+
+
+def test_successful_local_login_follows_the_deep_link(client, no_sso):
+    """After logging in, a person lands on the page they first asked for."""
+    user = UserFactory(email="camille@univ.example")
+    first = client.get(reverse("accounts:profile"))
+    assert first.status_code == 302
+    assert first["Location"] == login_url("/profile/")
+    response = client.post(
+        first["Location"],
+        {"login": "camille@univ.example", "password": DEFAULT_PASSWORD, "next": "/profile/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/profile/"
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_login_ignores_an_outside_next(client, no_sso):
+    """A `next` pointing to another site is not followed (no open redirect)."""
+    UserFactory(email="camille@univ.example")
+    response = client.post(
+        login_url(),
+        {
+            "login": "camille@univ.example",
+            "password": DEFAULT_PASSWORD,
+            "next": "https://evil.example/",
+        },
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+
+
+def test_wrong_password_shows_the_error_and_keeps_the_email(client, no_sso):
+    """A wrong password re-renders the form with an error and the email already typed."""
+    UserFactory(email="camille@univ.example")
+    response = client.post(
+        login_url("/profile/"),
+        {"login": "camille@univ.example", "password": "not-the-password", "next": "/profile/"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in html
+    assert allauth_message("email_password_mismatch") in html
+    assert 'value="camille@univ.example"' in html
+    assert 'value="not-the-password"' not in html
+    # The deep link survives the failed attempt.
+    assert 'name="next" value="/profile/"' in html
+    assert "_auth_user_id" not in client.session
+
+
+def test_missing_email_is_reported_next_to_the_field(client, no_sso):
+    """A field left empty is flagged on the field itself, for sighted and screen-reader users."""
+    response = client.post(login_url(), {"login": "", "password": "x"})
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html
+    assert 'id="id_login_errors"' in html
+    assert re.search(r'aria-describedby="[^"]*id_login_errors', html)
+
+
+def test_repeated_failures_are_rate_limited(client, no_sso):
+    """After five failures for one email, even the right password is refused for a while."""
+    UserFactory(email="camille@univ.example")
+    for _ in range(5):
+        client.post(login_url(), {"login": "camille@univ.example", "password": "wrong"})
+    response = client.post(
+        login_url(), {"login": "camille@univ.example", "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert allauth_message("too_many_login_attempts") in response.content.decode()
+
+
+def test_hammering_the_login_form_gets_429(client, no_sso):
+    """Many login posts from one address end in a 429 page in the site's layout."""
+    statuses = [
+        client.post(
+            login_url(), {"login": f"person{i}@univ.example", "password": "wrong"}
+        ).status_code
+        for i in range(35)
+    ]
+    assert 429 in statuses
+    response = client.post(login_url(), {"login": "x@univ.example", "password": "wrong"})
+    assert response.status_code == 429
+    assert 'id="main"' in response.content.decode()
+
+
+def test_logout_confirmation_uses_the_site_layout(client, no_sso):
+    """The logout confirmation page is a normal helpdesk page with a POST button."""
+    client.force_login(UserFactory())
+    response = client.get(reverse("account_logout"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="main"' in html
+    assert html.count("<h1") == 1
+    assert 'method="post"' in html
+    client.post(reverse("account_logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_page_uses_the_site_layout(client, no_sso):
+    """The password reset page (local accounts) is styled like the rest of the site."""
+    response = client.get(reverse("account_reset_password"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="main"' in html
+    assert 'class="form-control' in html
+    assert html.count("<h1") == 1
+
+
+def test_signup_is_closed_by_default(client, no_sso):
+    """Local sign-up is off unless the deployment allows it; the page says how to log in."""
+    response = client.get(reverse("account_signup"))
+    html = response.content.decode()
+    assert 'id="main"' in html
+    assert reverse("account_login") in html
+    assert "Create an account" not in client.get(login_url()).content.decode()
+
+
+def test_provider_confirmation_page_on_get(client, oidc):
+    """Opening the SSO link directly shows a confirmation page that posts to continue."""
+    response = client.get("/accounts/oidc/university/login/?next=/profile/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Connexion Université de Lorraine" in html
+    assert html.count("<h1") == 1
+    assert 'method="post"' in html
