@@ -211,7 +211,7 @@ if env("AWS_STORAGE_BUCKET_NAME"):
             "access_key": env("AWS_ACCESS_KEY_ID") or None,
             "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
-            # Private bucket: every download is a signed URL that expires quickly.
+            # Private bucket: the app streams downloads; a signed URL, if any, expires quickly.
             "querystring_auth": True,
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300),
             "file_overwrite": False,
