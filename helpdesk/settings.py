@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -280,6 +281,21 @@ CELERY_BEAT_SCHEDULE["expire-closures"] = {
     "task": "tickets.tasks.expire_closures",
     "schedule": 3600.0,
 }
+# Outbox rows still pending long after they were due (lost broker message, dead worker) are queued
+# again; agents who chose the digest get the day's new tickets every morning.
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "notifications.tasks.sweep_pending_notifications",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["notifications-digest"] = {
+    "task": "notifications.tasks.send_new_ticket_digests",
+    "schedule": crontab(hour=7, minute=0),
+}
+# Email delivery: attempts per email, first retry delay in seconds (doubled after each failure:
+# 1, 2, 4, 8, 16 minutes), and how late a pending email must be before the sweep queues it again.
+NOTIFICATION_MAX_ATTEMPTS = 6
+NOTIFICATION_RETRY_DELAY = 60
+NOTIFICATION_STALE_MINUTES = 15
 
 # --- Security ------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,11 +1,272 @@
+"""The outbox: rows written with the ticket move, delivered after commit by Celery tasks.
+
+* `notify(event)` runs inside the move's transaction: it writes one Notification per recipient and
+  queues a task per row once (and only if) the transaction commits.
+* `deliver(id)` is what the task does: it claims the row under a row lock, sends one email and
+  marks it sent in the same transaction, so two runs for one row send one email.
+* `sweep()` re-queues rows left pending long after they were due (lost broker message, dead
+  worker); `deliver` makes that harmless for rows that are in fact being sent.
+* `queue_digests()` writes the daily summary of new tickets for agents who chose it.
+"""
+
 from __future__ import annotations
 
+import datetime
+import enum
+import logging
+import smtplib
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications import emails, preferences, recipients
+from notifications.models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
     from tickets.models import TicketEvent
 
+logger = logging.getLogger(__name__)
 
-def notify(event: TicketEvent) -> None:
-    """Not yet wired: the outbox is built in the notifications app."""
-    return None
+# Errors after which trying again later may work: the mail server or the network is unwell.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    smtplib.SMTPException,
+    OSError,
+    ConnectionError,
+)
+
+
+def max_attempts() -> int:
+    return getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 6)
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try: the base delay doubled after each failed attempt."""
+    base = getattr(settings, "NOTIFICATION_RETRY_DELAY", 60)
+    return base * 2 ** max(attempts - 1, 0)
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(minutes=getattr(settings, "NOTIFICATION_STALE_MINUTES", 10))
+
+
+# --- Writing the outbox ---------------------------------------------------------------------------
+
+
+def notify(event: TicketEvent) -> list[Notification]:
+    """Writes one outbox row per recipient of the event and queues them for after the commit."""
+    deliveries = recipients.recipients_for(event)
+    if not deliveries:
+        return []
+    choices = preferences.preferences_for(d.user for d in deliveries if d.user is not None)
+    rows = [
+        Notification(
+            recipient=delivery.user,
+            email=delivery.email,
+            event=event,
+            kind=delivery.kind,
+            language=delivery.language,
+            dedup_key=f"event-{event.pk}",
+        )
+        for delivery in deliveries
+        if preferences.wants(
+            choices[delivery.user.pk] if delivery.user is not None else None, delivery.kind
+        )
+    ]
+    Notification.objects.bulk_create(rows)
+    queue_after_commit(rows)
+    return rows
+
+
+def queue_after_commit(rows: list[Notification]) -> None:
+    for row in rows:
+        transaction.on_commit(partial(enqueue, row.pk))
+
+
+def enqueue(notification_id: int) -> None:
+    """Hands a row to the workers; if the broker is unreachable the sweep will try again later.
+
+    A move that committed must not fail because mail is slow, so errors are logged, not raised.
+    """
+    from notifications import tasks
+
+    try:
+        tasks.send_notification.delay(notification_id)
+    except Exception:
+        logger.exception("Could not queue notification %s; the sweep will retry.", notification_id)
+
+
+# --- Delivering one row ---------------------------------------------------------------------------
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # already sent, failed, being sent by another worker, or gone
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    retry_in: int = 0
+    error: str = ""
+
+
+def deliver(notification_id: int) -> Result:
+    """Sends the row's email once: the row stays locked from claim to 'sent'.
+
+    A second run for the same row finds it locked (and skips) or sent (and skips). If the worker
+    dies mid-way, the transaction rolls back and the row is pending again for the sweep.
+    """
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "event__ticket")
+            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .first()
+        )
+        if row is None:
+            return Result(Outcome.SKIPPED)
+        now = timezone.now()
+        row.attempts += 1
+        if not row.message_id:
+            row.message_id = emails.message_id_for(row)
+        try:
+            message = emails.build_message(row)
+        except Exception as exc:
+            # A template or data error will not heal by itself: fail now, visibly, in the admin.
+            logger.exception("Could not render notification %s", row.pk)
+            return _fail(row, exc)
+        try:
+            message.send()
+        except TRANSIENT_ERRORS as exc:
+            if row.attempts >= max_attempts():
+                logger.warning("Notification %s failed after %s attempts", row.pk, row.attempts)
+                return _fail(row, exc)
+            delay = retry_delay(row.attempts)
+            row.last_error = _describe(exc)
+            row.due_at = now + datetime.timedelta(seconds=delay)
+            row.save(update_fields=["attempts", "last_error", "due_at", "message_id"])
+            return Result(Outcome.RETRY, retry_in=delay, error=row.last_error)
+        except Exception as exc:
+            logger.exception("Could not send notification %s", row.pk)
+            return _fail(row, exc)
+        row.status = Notification.Status.SENT
+        row.sent_at = timezone.now()
+        row.last_error = ""
+        row.save(update_fields=["status", "sent_at", "attempts", "last_error", "message_id"])
+        return Result(Outcome.SENT)
+
+
+def _fail(row: Notification, exc: BaseException) -> Result:
+    row.status = Notification.Status.FAILED
+    row.last_error = _describe(exc)
+    row.save(update_fields=["status", "attempts", "last_error", "message_id"])
+    return Result(Outcome.FAILED, error=row.last_error)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+# --- Recovering --------------------------------------------------------------------------------
+
+
+def sweep(now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """Re-queues pending rows whose delivery is long overdue; returns how many were queued."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING, due_at__lt=now - stale_after())
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        # Not picked again by the next sweep unless this attempt is lost too.
+        Notification.objects.filter(pk__in=ids).update(due_at=now)
+        for pk in ids:
+            transaction.on_commit(partial(enqueue, pk))
+    if ids:
+        logger.info("Re-queued %s overdue notifications", len(ids))
+    return len(ids)
+
+
+def resend(queryset) -> int:
+    """Puts failed rows back in the outbox (the admin's "re-send" action)."""
+    ids = list(queryset.filter(status=Notification.Status.FAILED).values_list("pk", flat=True))
+    with transaction.atomic():
+        Notification.objects.filter(pk__in=ids).update(
+            status=Notification.Status.PENDING, attempts=0, due_at=timezone.now()
+        )
+        for pk in ids:
+            transaction.on_commit(partial(enqueue, pk))
+    return len(ids)
+
+
+# --- The daily digest of new tickets -----------------------------------------------------------
+
+
+def queue_digests(now: datetime.datetime | None = None) -> list[Notification]:
+    """One email per agent who chose the digest, listing the tickets filed in their services
+    during the last 24 hours. Running it twice the same day writes nothing more.
+    """
+    from tickets import permissions
+    from tickets.models import Ticket
+
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=1)
+    day = timezone.localdate(now).isoformat()
+    agents = (
+        NotificationPreference.objects.filter(
+            new_ticket_delivery=NotificationPreference.NewTicketDelivery.DIGEST,
+            user__is_active=True,
+            user__service_memberships__isnull=False,
+        )
+        .select_related("user")
+        .distinct()
+    )
+    rows: list[Notification] = []
+    with transaction.atomic():
+        for preference in agents:
+            user = preference.user
+            new_tickets = [
+                ticket
+                for ticket in Ticket.objects.filter(
+                    Q(service__memberships__user=user),
+                    created_at__gte=since,
+                    created_at__lt=now,
+                )
+                .exclude(requester=user)
+                .select_related("service")
+                .order_by("created_at")
+                if permissions.can_view(ticket, user)
+            ]
+            if not new_tickets:
+                continue
+            rows.append(
+                Notification(
+                    recipient=user,
+                    email=user.email,
+                    kind="new_tickets_digest",
+                    language=user.language,
+                    dedup_key=f"digest-{day}",
+                    payload={"ticket_ids": [t.pk for t in new_tickets], "day": day},
+                )
+            )
+        rows = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        # With ignore_conflicts the primary keys are not returned: read back today's new rows.
+        created = list(
+            Notification.objects.filter(
+                kind="new_tickets_digest",
+                dedup_key=f"digest-{day}",
+                status=Notification.Status.PENDING,
+                attempts=0,
+            )
+        )
+        queue_after_commit(created)
+    return created

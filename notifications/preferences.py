@@ -1,0 +1,86 @@
+"""Which emails a person may switch off, and reading their choices without writing rows.
+
+Every kind of email is listed in KIND_PREFERENCE. Kinds mapped to None are essential: they are
+always sent, and the preferences form does not offer them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from notifications.models import NotificationPreference
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Email kind (template name) -> the NotificationPreference field that switches it off.
+KIND_PREFERENCE: dict[str, str | None] = {
+    # To the requester
+    "ticket_created": "ticket_acknowledgement",
+    "ticket_taken": "ticket_progress",
+    "info_requested": None,  # essential: the service cannot go on without an answer
+    "agent_reply": "agent_replies",
+    "closure_requested": None,  # essential: the requester approves or refuses the closure
+    "ticket_closed": "ticket_outcome",
+    "ticket_reopened": "ticket_progress",
+    "ticket_transferred": "ticket_progress",
+    "ticket_rejected": "ticket_outcome",
+    "ticket_cancelled": "ticket_outcome",
+    # To agents
+    "new_ticket": "new_ticket_delivery",
+    "new_tickets_digest": "new_ticket_delivery",
+    "ticket_transferred_in": "transferred_in",
+    "agent_ticket_reopened": "reopened",
+    "ticket_assigned": "assigned_to_me",
+    "requester_comment": "requester_activity",
+    "requester_answer": "requester_activity",
+    "attachment_added": "requester_activity",
+    "closure_refused": "closure_decisions",
+    "closure_approved": "closure_decisions",
+}
+
+ESSENTIAL_KINDS = frozenset(kind for kind, field in KIND_PREFERENCE.items() if field is None)
+
+REQUESTER_FIELDS = ("ticket_acknowledgement", "ticket_progress", "agent_replies", "ticket_outcome")
+AGENT_FIELDS = (
+    "new_ticket_delivery",
+    "transferred_in",
+    "reopened",
+    "assigned_to_me",
+    "requester_activity",
+    "closure_decisions",
+)
+
+
+def get_preference(user: User) -> NotificationPreference:
+    """The person's saved choices, created with the defaults the first time they are needed."""
+    preference, _created = NotificationPreference.objects.get_or_create(user=user)
+    return preference
+
+
+def preferences_for(users: Iterable[User]) -> dict[int, NotificationPreference]:
+    """Choices of several people in one query; people who never saved any get the defaults.
+
+    Nothing is written: a row exists only for people who saved the form.
+    """
+    ids = {user.pk for user in users}
+    saved = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
+    return {pk: saved.get(pk) or NotificationPreference(user_id=pk) for pk in ids}
+
+
+def wants(preference: NotificationPreference | None, kind: str) -> bool:
+    """Whether an email of this kind goes out now to someone with these choices.
+
+    `None` stands for an address that is not a person (a service's alert address): it hears all.
+    New tickets are sent one by one only to agents who chose immediate emails; the others get the
+    daily digest or nothing.
+    """
+    field = KIND_PREFERENCE[kind]
+    if field is None or preference is None:
+        return True
+    if kind == "new_ticket":
+        return preference.new_ticket_delivery == NotificationPreference.NewTicketDelivery.IMMEDIATE
+    if kind == "new_tickets_digest":
+        return preference.new_ticket_delivery == NotificationPreference.NewTicketDelivery.DIGEST
+    return bool(getattr(preference, field))
