@@ -1,10 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 from tickets.views import common as common_views
+from tickets.views import requester
 
 app_name = "tickets"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", requester.mine, name="mine"),
+    path("new/", requester.create, name="create"),
+    path("<int:pk>/", requester.detail, name="detail"),
+    path("<int:pk>/created/", requester.created, name="created"),
+    path("<int:pk>/closure/", requester.closure, name="closure"),
+    path("<int:pk>/closure/approve/", requester.approve_closure, name="approve_closure"),
+    path("<int:pk>/closure/refuse/", requester.refuse_closure, name="refuse_closure"),
+    path("<int:pk>/comment/", requester.comment, name="comment"),
+    path("<int:pk>/attach/", requester.attach, name="attach"),
+    path("<int:pk>/solved/", requester.mark_solved, name="mark_solved"),
+    path("<int:pk>/cancel/", requester.cancel, name="cancel"),
+    path("<int:pk>/reopen/", requester.reopen, name="reopen"),
+]
 urlpatterns += [
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",

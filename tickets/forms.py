@@ -1,0 +1,180 @@
+"""Forms a requester fills: a new ticket, a comment, an attachment, a refusal, a reopening."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.utils import ErrorList
+from django.utils.translation import gettext_lazy as _
+
+from categories.models import Category, Service
+from tickets.models import Ticket
+
+
+class FieldErrorList(ErrorList):
+    """Errors shown under their field in Bootstrap's style; Django gives the list its id."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("error_class", "invalid-feedback d-block")
+        super().__init__(*args, **kwargs)
+
+
+class RequesterForm(forms.Form):
+    """Bootstrap classes on every widget, errors listed next to their field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("error_class", FieldErrorList)
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not widget.is_hidden:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); cleans to a list of files."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        single_file_clean = super().clean
+        if isinstance(data, list | tuple):
+            return [single_file_clean(item, initial) for item in data if item]
+        return [single_file_clean(data, initial)] if data else []
+
+
+def validate_uploads(files: list) -> list:
+    """Runs the helpdesk's upload rules (size limit, allowed types) on each file."""
+    from tickets import services
+
+    errors: list[forms.ValidationError] = []
+    for file in files:
+        try:
+            services.validate_upload(file)
+        except forms.ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise forms.ValidationError(errors)
+    return files
+
+
+DESCRIPTION_HINT = _(
+    "Describe your problem in detail and give an example (what you typed, where, when) so that "
+    "the service can reproduce it. Attach screenshots of the error messages."
+)
+
+
+class TicketCreateForm(RequesterForm):
+    """A new ticket in a category already chosen; priority only where the service allows it."""
+
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.active().filter(handling_service__is_active=True),
+        to_field_name="slug",
+        widget=forms.HiddenInput,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        help_text=DESCRIPTION_HINT,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Optional: screenshots or documents. You can add more files later."),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=Ticket.Priority.choices,
+        coerce=int,
+        initial=Ticket.Priority.NORMAL,
+    )
+
+    def __init__(self, *args: Any, service: Service | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if service is None or not service.requester_can_set_priority:
+            del self.fields["priority"]
+
+    def clean_attachments(self) -> list:
+        return validate_uploads(self.cleaned_data["attachments"])
+
+    def mark_files_lost(self) -> None:
+        """Browsers cannot keep chosen files across a page load: the file input points at the
+        notice asking to select them again."""
+        bound = self["attachments"]
+        described_by = [bound.auto_id + "_reselect"]
+        if bound.help_text:
+            described_by.append(bound.auto_id + "_helptext")
+        if bound.errors:
+            described_by.append(bound.auto_id + "_error")
+        self.fields["attachments"].widget.attrs["aria-describedby"] = " ".join(described_by)
+
+
+class CommentForm(RequesterForm):
+    prefix = "comment"
+
+    text = forms.CharField(
+        label=_("Your comment"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The service is told of your comment by email."),
+    )
+    files = MultipleFileField(label=_("Attachments (optional)"), required=False)
+
+    def clean_files(self) -> list:
+        return validate_uploads(self.cleaned_data["files"])
+
+
+class AttachmentForm(RequesterForm):
+    prefix = "attach"
+
+    files = MultipleFileField(label=_("Files to add"))
+
+    def clean_files(self) -> list:
+        return validate_uploads(self.cleaned_data["files"])
+
+
+class RefuseClosureForm(RequesterForm):
+    """A refusal must say why, so the agent understands what is still wrong."""
+
+    prefix = "refuse"
+
+    reason = forms.CharField(
+        label=_("Why is your problem not solved?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Please explain why you refuse the closure.")},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(self.fields["reason"].error_messages["required"])
+        return reason
+
+
+class ReopenForm(RequesterForm):
+    prefix = "reopen"
+
+    reason = forms.CharField(
+        label=_("Why do you reopen this ticket?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Please explain why you reopen the ticket.")},
+    )
+
+
+class CancelForm(RequesterForm):
+    prefix = "cancel"
+
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,371 @@
+"""The requester's pages: filing a ticket, following it, answering the service.
+
+Each page reads through `tickets.selectors`; each POST parses a form, calls one function of
+`tickets.workflow` or `tickets.services`, leaves a message and redirects. Refused moves
+(`TransitionRefused`) become a message and a 403/409 page through `handle_refusals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from categories.models import Category
+from tickets import events, permissions, selectors, services, workflow
+from tickets.forms import (
+    AttachmentForm,
+    CancelForm,
+    CommentForm,
+    RefuseClosureForm,
+    ReopenForm,
+    TicketCreateForm,
+)
+from tickets.models import Ticket, TicketEvent
+from tickets.views.common import handle_refusals
+
+# What a requester may be offered on their ticket's page, in the order of the ACTIONS menu.
+REQUESTER_ACTIONS = (
+    "comment",
+    "attach",
+    "approve_closure",
+    "refuse_closure",
+    "mark_solved",
+    "cancel",
+    "reopen",
+)
+TICKETS_PER_PAGE = 25
+LIST_STATES = ("all", "open", "closed")
+
+
+# --- Filing a ticket -------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryStep:
+    """Where the requester is in the choice of a category.
+
+    `current` is the category whose sub-categories are offered (None: the root categories);
+    `chosen` is set once the ticket's category is decided, and the ticket form follows.
+    """
+
+    current: Category | None = None
+    choices: list[Category] = field(default_factory=list)
+    chosen: Category | None = None
+    path: list[Category] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def can_file_in_current(self) -> bool:
+        """The current category may itself receive tickets ("none of these" option)."""
+        return self.current is not None and selectors.accepts_tickets(self.current)
+
+
+def _category_step(params: Mapping[str, str]) -> CategoryStep:
+    """Reads `?category=<slug>` (and `parent=<slug>`, set when the requester confirms a category
+    that has sub-categories) into the next step of the choice."""
+    slug = params.get("category", "").strip()
+    if not slug:
+        error = _("Please choose a category.") if "next" in params else ""
+        return CategoryStep(choices=selectors.category_choices(None), error=error)
+    category = selectors.selectable_category(slug)
+    if category is None:
+        return CategoryStep(
+            choices=selectors.category_choices(None),
+            error=_("This category does not exist or no longer receives tickets."),
+        )
+    path = [*category.ancestors(), category]
+    children = selectors.category_choices(category)
+    confirmed = params.get("parent", "") == category.slug
+    if children and not confirmed:
+        return CategoryStep(current=category, choices=children, path=path)
+    if not selectors.accepts_tickets(category):
+        return CategoryStep(
+            current=category,
+            choices=children,
+            path=path,
+            error=_("Please choose a sub-category."),
+        )
+    return CategoryStep(chosen=category, path=path)
+
+
+def _render_create(
+    request: HttpRequest,
+    step: CategoryStep,
+    form: TicketCreateForm | None = None,
+    *,
+    files_lost: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    if step.chosen is not None and form is None:
+        form = TicketCreateForm(
+            initial={"category": step.chosen.slug}, service=step.chosen.handling_service
+        )
+    context = {"step": step, "form": form, "files_lost": files_lost}
+    template = "tickets/_create_body.html" if request.htmx else "tickets/create.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    """ "Déposer un ticket": choose a category, step by step, then describe the problem.
+
+    Works as plain GET forms; with htmx each step replaces the previous one in place.
+    `?category=<slug>` is the deep link a portal uses to preselect a category.
+    """
+    if request.method != "POST":
+        step = _category_step(request.GET)
+        # htmx swaps 2xx answers only: a step with an error message is still a page to show.
+        status = 400 if step.error and not request.htmx else 200
+        return _render_create(request, step, status=status)
+
+    step = _category_step({"category": request.POST.get("category", ""), "next": "1"})
+    if step.chosen is None:
+        # The category vanished (or was tampered with): back to the choice, nothing created.
+        return _render_create(request, step, status=400)
+    files_chosen = bool(request.FILES.getlist("attachments"))
+    form = TicketCreateForm(request.POST, request.FILES, service=step.chosen.handling_service)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                requester=request.user,
+                category=data["category"],
+                subject=data["subject"],
+                description=data["description"],
+                priority=data.get("priority"),
+                files=data["attachments"],
+            )
+        except ValidationError as error:
+            target = "attachments" if (error.code or "").startswith("file_") else None
+            form.add_error(target, error)
+        else:
+            messages.success(
+                request,
+                _("Your ticket %(reference)s has been created.") % {"reference": ticket.reference},
+            )
+            return redirect("tickets:created", pk=ticket.pk)
+    if files_chosen:
+        form.mark_files_lost()
+    return _render_create(request, step, form, files_lost=files_chosen, status=400)
+
+
+@login_required
+def created(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recap shown once a ticket is filed: what it is, who handles it, what happens next."""
+    ticket = selectors.ticket_for_page(pk, request.user)
+    attachments = [
+        a for a in ticket.attachments.all() if a.visibility == TicketEvent.Visibility.PUBLIC
+    ]
+    return render(request, "tickets/created.html", {"ticket": ticket, "attachments": attachments})
+
+
+# --- Following tickets -----------------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """ "Mes tickets": open tickets first, those waiting for the requester marked."""
+    state = request.GET.get("state", "all")
+    if state not in LIST_STATES:
+        state = "all"
+    tickets = selectors.requester_tickets(request.user, state=state)
+    page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "tickets/mine.html", {"page": page, "state": state})
+
+
+def _desk_url(ticket: Ticket) -> str:
+    """The agents' page of the ticket, where the desk exists."""
+    try:
+        return reverse("desk:detail", kwargs={"pk": ticket.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _detail_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    # The requester's page shows public events only, even to a requester who is also an agent.
+    entries = [
+        {"event": event, "summary": events.describe(event)}
+        for event in selectors.timeline(ticket, user)
+        if event.visibility == TicketEvent.Visibility.PUBLIC
+    ]
+    actions = permissions.available_actions(ticket, user)
+    question = None
+    if ticket.status == Ticket.Status.INFO_REQUESTED:
+        question = next(
+            (e["event"] for e in reversed(entries) if e["event"].action == "request_info"), None
+        )
+    context: dict[str, Any] = {
+        "ticket": ticket,
+        "entries": entries,
+        "actions": [name for name in REQUESTER_ACTIONS if name in actions],
+        "question": question,
+        "comment_form": CommentForm(),
+        "attach_form": AttachmentForm(),
+        "refuse_form": RefuseClosureForm(),
+        "reopen_form": ReopenForm(),
+        "cancel_form": CancelForm(),
+        "reopen_deadline": permissions.reopen_deadline(ticket),
+    }
+    context.update(forms)
+    return context
+
+
+def _render_detail(request: HttpRequest, pk: int, status: int = 200, **forms: Any) -> HttpResponse:
+    ticket = selectors.ticket_for_page(pk, request.user)
+    context = _detail_context(request, ticket, **forms)
+    return render(request, "tickets/detail.html", context, status=status)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The requester's page of a ticket; an agent of its service is sent to the desk's page."""
+    ticket = selectors.ticket_for_page(pk, request.user)
+    if ticket.requester_id != request.user.pk and permissions.can_view_internal(
+        ticket, request.user
+    ):
+        desk_url = _desk_url(ticket)
+        if desk_url:
+            return redirect(desk_url)
+    return render(request, "tickets/detail.html", _detail_context(request, ticket))
+
+
+@login_required
+def closure(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page the closure email links to: the resolution and the two buttons.
+
+    Opening it decides nothing (a mail scanner may follow links): the decision is a POST.
+    """
+    return _render_closure(request, pk, RefuseClosureForm())
+
+
+def _render_closure(
+    request: HttpRequest, pk: int, refuse_form: RefuseClosureForm, status: int = 200
+) -> HttpResponse:
+    ticket = selectors.ticket_for_page(pk, request.user)
+    context = {
+        "ticket": ticket,
+        "refuse_form": refuse_form,
+        "can_decide": permissions.can_approve_closure(ticket, request.user),
+    }
+    return render(request, "tickets/closure.html", context, status=status)
+
+
+# --- Acting on a ticket ----------------------------------------------------------------------
+
+
+def _ticket_or_404(request: HttpRequest, pk: int) -> Ticket:
+    return get_object_or_404(selectors.tickets_visible_to(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+@handle_refusals
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Ajouter commentaire": an answer to the service's question sends the ticket back to it."""
+    ticket = _ticket_or_404(request, pk)
+    form = CommentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, pk, status=400, comment_form=form)
+    answering = ticket.status == Ticket.Status.INFO_REQUESTED
+    services.comment_add(
+        ticket=ticket,
+        author=request.user,
+        text=form.cleaned_data["text"],
+        files=form.cleaned_data["files"],
+    )
+    if answering:
+        messages.success(request, _("Your answer has been sent to the service."))
+    else:
+        messages.success(request, _("Your comment has been added."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_refusals
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Ajouter une pièce jointe": one or more files, all added or none."""
+    ticket = _ticket_or_404(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, pk, status=400, attach_form=form)
+    with transaction.atomic():
+        for file in form.cleaned_data["files"]:
+            services.attachment_add(ticket=ticket, uploader=request.user, file=file)
+    messages.success(request, _("Your files have been added to the ticket."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_refusals
+def approve_closure(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Approuver la clôture": the requester agrees the problem is solved."""
+    ticket = workflow.approve_closure(ticket=_ticket_or_404(request, pk), actor=request.user)
+    messages.success(request, _("Thank you. Your ticket is now closed."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_refusals
+def refuse_closure(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Refuser la clôture": the reason is required and goes to the agent."""
+    ticket = _ticket_or_404(request, pk)
+    form = RefuseClosureForm(request.POST)
+    if not form.is_valid():
+        return _render_closure(request, pk, form, status=400)
+    workflow.refuse_closure(ticket=ticket, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("Your refusal has been sent to the service."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_refusals
+def mark_solved(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Mon problème est résolu": the requester closes the ticket themselves."""
+    ticket = workflow.mark_solved(ticket=_ticket_or_404(request, pk), actor=request.user)
+    messages.success(request, _("Glad your problem is solved. Your ticket is now closed."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_refusals
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Annuler le ticket": withdraws a ticket nobody has taken yet."""
+    ticket = _ticket_or_404(request, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, pk, status=400, cancel_form=form)
+    workflow.cancel(ticket=ticket, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("Your ticket has been cancelled."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_refusals
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Réouvrir": a closed ticket goes back to the service, with the reason."""
+    ticket = _ticket_or_404(request, pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, pk, status=400, reopen_form=form)
+    workflow.reopen(ticket=ticket, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("Your ticket has been reopened; the service is told of it."))
+    return redirect(ticket)
