@@ -1,7 +1,8 @@
-"""Account pages: renders form fields the way the helpdesk's pages do: label, input, help and errors together.
+"""Account pages: form fields rendered with their label, input, help and errors together.
 
 Used by the login page and by the allauth element templates, so every account page shows errors
-next to the field they concern and announces them to screen readers (aria-invalid, aria-describedby).
+next to the field they concern and announces them to screen readers (aria-invalid and
+aria-describedby).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ import re
 import pytest
 from allauth.account.adapter import get_adapter
 from django.core.cache import cache
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import sso
 from tests.factories import DEFAULT_PASSWORD, UserFactory
