@@ -148,13 +148,11 @@ def create(request: HttpRequest) -> HttpResponse:
                 files=data["attachments"],
             )
         except ValidationError as error:
-            target = "attachments" if (error.code or "").startswith("file_") else None
+            code = getattr(error, "code", None) or ""
+            target = "attachments" if code.startswith("file_") else None
             form.add_error(target, error)
         else:
-            messages.success(
-                request,
-                _("Your ticket %(reference)s has been created.") % {"reference": ticket.reference},
-            )
+            # The recap page says it was created: no message on top of it.
             return redirect("tickets:created", pk=ticket.pk)
     if files_chosen:
         form.mark_files_lost()
