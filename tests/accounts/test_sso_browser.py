@@ -146,10 +146,13 @@ def sso_settings(settings, identity_provider: IdentityProvider) -> IdentityProvi
     return identity_provider
 
 
-def assert_accessible(page, name: str) -> None:
+def assert_accessible(page, name: str, context: str | None = None) -> None:
+    """axe finds no WCAG 2.1 AA violation on the page (or in the `context` selector)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    results = Axe().run(
+        page, context=context, options={"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    )
     assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
 
 
@@ -231,3 +234,66 @@ def test_second_sso_sign_in_reuses_the_account_and_refreshes_the_name(
     assert SocialAccount.objects.filter(user=user).count() == 1
     user.refresh_from_db()
     assert user.full_name == "Camille Lefèvre-Martin"
+
+
+def test_local_login_in_english_with_an_error_then_back_to_the_deep_link(
+    browser, live_server, settings, artifacts_dir
+):
+    """In English: a wrong password shows the error with the email kept; then the deep link."""
+    from django.core.cache import cache
+
+    from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    cache.clear()  # allauth's login rate limits live in the cache
+    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(
+        {
+            "SSO_OIDC_SERVER_URL": "http://127.0.0.1:9/o",
+            "SSO_OIDC_CLIENT_ID": "x",
+            "SSO_OIDC_LABEL": LABEL,
+        }
+    )
+    UserFactory(
+        email="agent@univ-lorraine.example", full_name="Alex Agent", preferred_language="en"
+    )
+    context = browser.new_context(locale="en-GB")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/profile/")
+        page.wait_for_url(re.compile(r"/accounts/login/\?next=/profile/$"))
+        assert page.locator("h1").inner_text() == "Log in"
+        page.get_by_label("Email").fill("agent@univ-lorraine.example")
+        page.get_by_label("Password").fill("not-my-password")
+        page.get_by_role("button", name="Log in", exact=True).click()
+        alert = page.get_by_role("alert")
+        assert "not correct" in alert.inner_text()
+        assert page.get_by_label("Email").input_value() == "agent@univ-lorraine.example"
+        page.screenshot(path=str(artifacts_dir / "login-error-en.png"), full_page=True)
+        assert_accessible(page, "login page with an error")
+
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Log in", exact=True).click()
+        page.wait_for_url(f"{live_server.url}/profile/")
+        assert "Alex Agent" in page.get_by_role("banner").inner_text()
+
+        for path, name in [
+            ("/accounts/logout/", "logout confirmation"),
+            ("/accounts/oidc/university/login/", "SSO confirmation"),
+        ]:
+            page.goto(f"{live_server.url}{path}")
+            assert page.locator("h1").count() == 1
+            # Logged in, the header carries the site-wide menu; these pages own the main part.
+            assert_accessible(page, name, context="#main")
+        page.goto(f"{live_server.url}/accounts/logout/")
+        page.get_by_role("button", name="Log out").last.click()
+        page.wait_for_url(f"{live_server.url}/")
+        for path, name in [
+            ("/accounts/password/reset/", "password reset"),
+            ("/accounts/signup/", "sign-up closed"),
+        ]:
+            page.goto(f"{live_server.url}{path}")
+            assert page.locator("h1").count() == 1
+            page.screenshot(path=str(artifacts_dir / f"{name.replace(' ', '-')}-en.png"))
+            assert_accessible(page, name)
+    finally:
+        context.close()
