@@ -19,6 +19,12 @@ from tests.factories import (
 ALERT = "it-alerts@univ.example"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """These tests create many people; their passwords need not be expensive to hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db) -> SimpleNamespace:
     service = ServiceFactory(name="Informatique", alert_email=ALERT)
