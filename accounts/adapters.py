@@ -38,6 +38,18 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             user.preferred_language = profile.language
         return user
 
+    def authenticate_by_email(self, sociallogin: Any) -> tuple[Any, str] | None:
+        """With SSO_TRUST_EMAIL, the IdP's address finds an account created here beforehand.
+
+        University identity providers rarely send `email_verified`; the university's directory is
+        the authority on its addresses, so they count as verified. allauth still removes the local
+        password of an account whose address was never verified here, locking out whoever set it.
+        """
+        if getattr(settings, "SSO_TRUST_EMAIL", False):
+            for address in sociallogin.email_addresses:
+                address.verified = True
+        return super().authenticate_by_email(sociallogin)
+
     def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
         """On a returning person's sign-in, their name follows what the identity provider says now.
 

@@ -177,7 +177,13 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# The university's identity provider is trusted for its email addresses: a person whose account
+# was created here beforehand (an agent added by an administrator) signs in through the SSO into
+# that same account, which is then linked to their university identity. Set SSO_TRUST_EMAIL=false
+# for an identity provider that lets people choose their own email address.
+SSO_TRUST_EMAIL = env_bool("SSO_TRUST_EMAIL", default=True)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = SSO_TRUST_EMAIL
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -297,3 +297,20 @@ def test_local_login_in_english_with_an_error_then_back_to_the_deep_link(
             assert_accessible(page, name)
     finally:
         context.close()
+
+
+def test_sso_signs_into_the_account_an_administrator_created(page, live_server, sso_settings):
+    """A person whose account was created beforehand lands in it and it gets linked to the SSO."""
+    from tests.factories import UserFactory
+
+    idp = sso_settings
+    idp.rename("Camille", "Lefèvre")
+    existing = UserFactory(email=idp.email.lower(), full_name="C. Lefèvre")
+    sso_sign_in(page, live_server, idp)
+
+    assert get_user_model().objects.count() == 1
+    assert SocialAccount.objects.get().user == existing
+    existing.refresh_from_db()
+    assert existing.full_name == "Camille Lefèvre"
+    # Whoever set that account's password before (never verified here) can no longer use it.
+    assert not existing.has_usable_password()

@@ -274,3 +274,32 @@ def test_saml_attributes_give_the_name_and_email(settings, saml_variables):
     profile = sso.claimed_profile(account)
     assert profile.full_name == "Camille Lefèvre"
     assert profile.email == "camille.lefevre@univ-lorraine.example"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("oidc_settings")
+def test_account_created_beforehand_is_found_by_its_email(rf, settings):
+    """An agent added by an administrator signs in through the SSO into that same account."""
+    settings.SSO_TRUST_EMAIL = True
+    settings.SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+    agent = UserFactory(email="alex.agent@univ-lorraine.example", full_name="Alex Agent")
+    request, login = oidc_login(
+        rf, {"sub": "u4", "name": "Alex Agent", "email": "Alex.Agent@univ-lorraine.example"}
+    )
+    with context.request_context(request):
+        login.lookup()
+    assert login.user == agent
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("oidc_settings")
+def test_untrusted_email_does_not_reach_an_existing_account(rf, settings):
+    """With SSO_TRUST_EMAIL off, an unverified address from the IdP matches no account."""
+    settings.SSO_TRUST_EMAIL = False
+    UserFactory(email="alex.agent@univ-lorraine.example")
+    request, login = oidc_login(
+        rf, {"sub": "u5", "name": "Someone", "email": "alex.agent@univ-lorraine.example"}
+    )
+    with context.request_context(request):
+        login.lookup()
+    assert login.user.pk is None
