@@ -181,7 +181,9 @@ def walk_the_guide(
 
     # Category, then sub-category (htmx swaps each step in place), then the form.
     page.get_by_label("Informatique et numérique").check()
-    page.get_by_role("button", name=labels.continue_).click()
+    with page.expect_request(re.compile(r"category=numerique")) as step_request:
+        page.get_by_role("button", name=labels.continue_).click()
+    assert step_request.value.headers.get("hx-request") == "true"  # swapped in place by htmx
     apogee = page.get_by_label("Applications de scolarité (Apogée)")
     expect(apogee).to_be_visible()
     expect(page.get_by_text("Support technique pour les applications de scolarité")).to_be_visible()

@@ -322,6 +322,21 @@ def test_ticket_page_shows_public_timeline_and_no_internal_note(logged_in, reque
     assert body.index("Nous regardons.") > body.index("erreur.png")
 
 
+@pytest.mark.parametrize("comments", [1, 20])
+def test_ticket_page_query_count_is_fixed(
+    client, requester, tree, django_assert_num_queries, comments
+):
+    """The ticket page costs the same number of queries whatever the length of its timeline."""
+    ticket, agent = taken(file_ticket(requester, tree["apogee"], files=[png()]))
+    for number in range(comments):
+        services.comment_add(ticket=ticket, author=agent, text=f"Message {number}")
+    client.force_login(requester)
+    # session, user, memberships, ticket, events, attachments
+    with django_assert_num_queries(6):
+        response = client.get(ticket.get_absolute_url())
+    assert response.status_code == 200
+
+
 def test_ticket_page_offers_only_allowed_actions(logged_in, requester, tree):
     ticket = file_ticket(requester, tree["apogee"])
     response = logged_in.get(ticket.get_absolute_url())
