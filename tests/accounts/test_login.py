@@ -212,3 +212,22 @@ def test_provider_confirmation_page_on_get(client, oidc):
     assert "Connexion Université de Lorraine" in html
     assert html.count("<h1") == 1
     assert 'method="post"' in html
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "account_email",
+        "account_change_password",
+        "socialaccount_connections",
+        "account_reset_password_done",
+    ],
+)
+def test_account_management_pages_use_the_site_layout(client, oidc, url_name):
+    """The other allauth pages a logged-in person can reach render in the site's layout."""
+    client.force_login(UserFactory())
+    response = client.get(reverse(url_name))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="main"' in html
+    assert html.count("<h1") == 1
