@@ -159,8 +159,11 @@ class ClaimedProfile:
 
 
 def _oidc_claims(extra_data: Mapping[str, Any]) -> Mapping[str, Any]:
-    # allauth 65 stores {"userinfo": {...}, "id_token": {...}}; older rows hold the claims directly.
-    return extra_data.get("userinfo") or extra_data.get("id_token") or extra_data
+    # allauth 65 stores {"userinfo": {...}, "id_token": {...}} (userinfo is the fuller of the two);
+    # rows written by older versions hold the claims directly.
+    if "userinfo" in extra_data or "id_token" in extra_data:
+        return {**(extra_data.get("id_token") or {}), **(extra_data.get("userinfo") or {})}
+    return extra_data
 
 
 def _saml_attributes(extra_data: Mapping[str, Any], app_settings: Mapping[str, Any]) -> dict:

@@ -303,3 +303,19 @@ def test_untrusted_email_does_not_reach_an_existing_account(rf, settings):
     with context.request_context(request):
         login.lookup()
     assert login.user.pk is None
+
+
+@pytest.mark.usefixtures("oidc_settings")
+def test_claims_missing_from_userinfo_are_read_from_the_id_token():
+    """Userinfo wins where both say something; the ID token fills what userinfo leaves out."""
+    account = SocialAccount(
+        provider="university",
+        uid="u6",
+        extra_data={
+            "userinfo": {"sub": "u6", "email": "Yanis@U.example"},
+            "id_token": {"sub": "u6", "name": "Yanis Haddad", "email": "old@u.example"},
+        },
+    )
+    assert sso.claimed_profile(account) == sso.ClaimedProfile(
+        full_name="Yanis Haddad", email="yanis@u.example"
+    )
