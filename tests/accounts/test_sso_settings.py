@@ -305,6 +305,7 @@ def test_untrusted_email_does_not_reach_an_existing_account(rf, settings):
     assert login.user.pk is None
 
 
+@pytest.mark.django_db
 @pytest.mark.usefixtures("oidc_settings")
 def test_claims_missing_from_userinfo_are_read_from_the_id_token():
     """Userinfo wins where both say something; the ID token fills what userinfo leaves out."""
