@@ -116,7 +116,7 @@ def stats_rows(data: stats.ServiceStats, table: str) -> Iterator[Sequence[Any]]:
             for row in group.rows:
                 yield [group.name, "" if row.is_root else row.name, row.count, row.previous]
     elif table == "growth":
-        yield [_("Category"), _("Tickets"), _("Previous period"), _("Change")]
+        yield [_("Category"), _("Tickets"), _("Previous period"), _("Growth")]
         for growth in data.growing:
             yield [growth.name, growth.count, growth.previous, growth.growth]
     elif table == "delays":
