@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SSOUnavailableMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A refused ticket move becomes a message and a 403/409 page.
     "tickets.views.common.RefusalMiddleware",

@@ -231,3 +231,17 @@ def test_account_management_pages_use_the_site_layout(client, oidc, url_name):
     assert response.status_code == 200
     assert 'id="main"' in html
     assert html.count("<h1") == 1
+
+
+def test_unreachable_identity_provider_shows_the_failure_page(client, settings):
+    """If the university's IdP is down, starting the SSO shows a sign-in failure, not a crash."""
+    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(
+        {**OIDC_VARIABLES, "SSO_OIDC_SERVER_URL": "http://127.0.0.1:9/unreachable"}
+    )
+    response = client.post("/accounts/oidc/university/login/?process=login&next=/profile/")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "injoignable" in html
+    assert 'id="main"' in html
+    assert 'role="alert"' in html
+    assert reverse("account_login") in html
