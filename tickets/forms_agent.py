@@ -1,0 +1,235 @@
+"""Forms of the agents' workspace: queue filters and one form per move on a ticket.
+
+Each action form has a prefix (the move's name) so that the many forms of one ticket page never
+share an HTML id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from categories.models import Category, Service, ServiceMembership
+from tickets import permissions, queues
+from tickets.models import Ticket
+
+UNASSIGNED = "none"
+
+
+def _member_label(user: Any) -> str:
+    return user.display_name
+
+
+class DeskForm(forms.Form):
+    """Bootstrap classes on every widget; a field in error points to its message."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class QueueFilterForm(DeskForm):
+    """The filters of a queue, read from the query string so that a view can be bookmarked."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "aria-describedby": "search-help"}),
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), required=False, empty_label=_("All")
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Ticket.Status.choices], required=False
+    )
+    assignee = forms.ChoiceField(label=_("Assigned agent"), required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=[("", _("All")), *Ticket.Priority.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    created_from = forms.DateField(label=_("Created from"), required=False, widget=DateInput)
+    created_to = forms.DateField(label=_("Created until"), required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        services = Service.objects.all()
+        if not user.is_superuser:
+            services = services.filter(pk__in=permissions.agent_service_ids(user))
+        self.fields["service"].queryset = services
+        self.fields["category"].queryset = Category.objects.filter(
+            handling_service__in=services
+        ).order_by("name", "pk")
+        members = (
+            get_user_model()
+            .objects.filter(service_memberships__service__in=services)
+            .distinct()
+            .order_by("full_name", "email")
+        )
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            (UNASSIGNED, _("Nobody")),
+            *((str(member.pk), _member_label(member)) for member in members),
+        ]
+        self._members = {str(member.pk): member for member in members}
+
+    def filters(self) -> queues.Filters:
+        """The valid filters; an invalid value is ignored rather than blocking the list."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        assignee = data.get("assignee") or ""
+        return queues.Filters(
+            q=data.get("q") or "",
+            service=data.get("service"),
+            category=data.get("category"),
+            status=data.get("status") or "",
+            assignee=self._members.get(assignee),
+            unassigned=assignee == UNASSIGNED,
+            priority=data.get("priority"),
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+        )
+
+
+def _text(label: str, required: bool = True, rows: int = 4) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        strip=True,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class EmptyForm(DeskForm):
+    """A move that needs nothing but a button (take, release)."""
+
+
+class AssignForm(DeskForm):
+    agent = forms.ModelChoiceField(label=_("Agent"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args: Any, ticket: Ticket, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = ServiceMembership.objects.filter(service_id=ticket.service_id)
+        if not (user.is_superuser or permissions.is_head_of(user, ticket.service_id)):
+            # A plain agent hands tickets to agents (or to themselves), not to the head.
+            members = members.filter(Q(role=ServiceMembership.Role.AGENT) | Q(user=user))
+        self.fields["agent"].queryset = (
+            get_user_model()
+            .objects.filter(pk__in=members.values("user_id"), is_active=True)
+            .order_by("full_name", "email")
+        )
+        self.fields["agent"].label_from_instance = _member_label
+
+
+class QuestionForm(DeskForm):
+    question = _text(_("Your question to the requester"))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by services.validate_upload."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReplyForm(DeskForm):
+    """A public reply or an internal note: the button pressed decides which."""
+
+    text = _text(_("Message"), required=False, rows=6)
+    files = MultipleFileField(label=_("Files"), required=False)
+
+    def __init__(self, *args: Any, internal: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.internal = internal
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("text") and not data.get("files"):
+            self.add_error("text", _("Please write a message."))
+        return data
+
+
+class ClosureForm(DeskForm):
+    resolution = _text(_("Resolution (sent to the requester)"))
+
+
+class TransferForm(DeskForm):
+    category = forms.ModelChoiceField(label=_("New category"), queryset=Category.objects.none())
+    note = _text(_("Note for the agents (internal)"), required=False, rows=3)
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        field.queryset = (
+            Category.objects.active()
+            .filter(handling_service__is_active=True)
+            .exclude(pk=ticket.category_id)
+            .select_related("handling_service")
+            .order_by("tree_path")
+        )
+        field.label_from_instance = lambda category: "{}{} ({})".format(
+            "— " * category.depth, category.name, category.handling_service
+        )
+
+
+class RejectForm(DeskForm):
+    reason = _text(_("Reason (sent to the requester)"))
+
+
+class ReopenForm(DeskForm):
+    reason = _text(_("Why the ticket is reopened"), rows=3)
+
+
+class PriorityForm(DeskForm):
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Ticket.Priority.choices, coerce=int
+    )
+
+
+class AttachForm(DeskForm):
+    file = forms.FileField(label=_("File"))
+    internal = forms.BooleanField(label=_("Visible to agents only"), required=False)

@@ -1,0 +1,295 @@
+"""Reads for the agents' workspace: the shared queues, their counts, search and the dashboard.
+
+Every list starts from `selectors.tickets_visible_to(user)`, the selector that also guards the
+ticket pages, narrowed to the services the person works in: a queue never lists a ticket its
+detail page would refuse. Each function returns a lazy queryset or runs a fixed number of queries,
+whatever the number of tickets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from categories.models import ServiceMembership
+from tickets import permissions, selectors
+from tickets.models import Ticket, TicketEvent
+
+PAGE_SIZE = 25
+# Tabs whose count could grow without bound (every ticket ever closed) stop counting here.
+COUNT_CAP = 1000
+SEARCH_CONFIGS = ("french", "english")
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    default_sort: str
+    capped_count: bool = False
+
+
+QUEUES: tuple[Queue, ...] = (
+    Queue("todo", _("To handle"), "age"),
+    Queue("mine", _("My tickets in progress"), "-activity"),
+    Queue("waiting", _("Waiting for the requester"), "-activity"),
+    Queue("all", _("All"), "-activity", capped_count=True),
+    Queue("closed", _("Closed"), "-activity", capped_count=True),
+)
+QUEUES_BY_KEY = {queue.key: queue for queue in QUEUES}
+DEFAULT_QUEUE = "todo"
+
+# The columns one may sort on: ?sort=<key> or ?sort=-<key>; anything else falls back to the default.
+SORTS: dict[str, tuple[str, ...]] = {
+    "reference": ("pk",),
+    "subject": ("subject",),
+    "requester": ("requester__full_name", "requester__email"),
+    "category": ("category__name",),
+    "status": ("status",),
+    "priority": ("priority",),
+    "assignee": ("assignee__full_name", "assignee__email"),
+    "age": ("created_at",),
+    "activity": ("updated_at",),
+}
+
+
+def is_desk_user(user) -> bool:
+    """Agents, service heads and superusers use the workspace; requesters do not."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(permissions.agent_service_ids(user))
+
+
+def desk_tickets(user) -> QuerySet[Ticket]:
+    """Tickets currently in the person's services (every service for a superuser).
+
+    A ticket transferred to another service leaves the old service's queues and enters the new
+    one's.
+    """
+    tickets = selectors.tickets_visible_to(user)
+    if not user.is_superuser:
+        tickets = tickets.filter(service_id__in=permissions.agent_service_ids(user))
+    return tickets
+
+
+def queue_filter(key: str, user) -> Q:
+    """The condition that puts a ticket in a queue tab."""
+    if key == "todo":
+        return Q(status__in=Ticket.UNTAKEN_STATUSES, assignee__isnull=True)
+    if key == "mine":
+        return Q(assignee=user, status__in=Ticket.ACTIVE_STATUSES)
+    if key == "waiting":
+        return Q(status__in=Ticket.WAITING_ON_REQUESTER_STATUSES)
+    if key == "closed":
+        return Q(status__in=Ticket.TERMINAL_STATUSES)
+    return Q()
+
+
+def sort_ordering(sort: str | None, default: str) -> tuple[str, list[str]]:
+    """The whitelisted sort key actually applied and its ORDER BY; the pk breaks ties."""
+    key = sort if sort and sort.lstrip("-") in SORTS else default
+    descending = key.startswith("-")
+    fields = [f"-{name}" if descending else name for name in SORTS[key.lstrip("-")]]
+    fields.append("-pk" if descending else "pk")
+    return key, fields
+
+
+def with_row_data(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """What a queue row shows, in the same query as the rows."""
+    return tickets.select_related("requester", "category", "service", "assignee")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Validated queue filters (see forms_agent.QueueFilterForm)."""
+
+    q: str = ""
+    service: object | None = None
+    category: object | None = None
+    status: str = ""
+    assignee: object | None = None
+    unassigned: bool = False
+    priority: int | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+
+def apply_filters(tickets: QuerySet[Ticket], filters: Filters) -> QuerySet[Ticket]:
+    """Narrows a ticket list by the filters and the search words."""
+    if filters.service is not None:
+        tickets = tickets.filter(service=filters.service)
+    if filters.category is not None:
+        tickets = tickets.filter(category=filters.category)
+    if filters.status:
+        tickets = tickets.filter(status=filters.status)
+    if filters.unassigned:
+        tickets = tickets.filter(assignee__isnull=True)
+    elif filters.assignee is not None:
+        tickets = tickets.filter(assignee=filters.assignee)
+    if filters.priority:
+        tickets = tickets.filter(priority=filters.priority)
+    tz = timezone.get_current_timezone()
+    if filters.created_from:
+        start = datetime.combine(filters.created_from, time.min, tzinfo=tz)
+        tickets = tickets.filter(created_at__gte=start)
+    if filters.created_to:
+        end = datetime.combine(filters.created_to, time.max, tzinfo=tz)
+        tickets = tickets.filter(created_at__lte=end)
+    if filters.q:
+        tickets = search(tickets, filters.q)
+    return tickets
+
+
+_REFERENCE = re.compile(r"^#?\s*(\d{1,18})$")
+
+
+def search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Tickets matching a reference (#123 or 123) or words of their text, comments or requester.
+
+    PostgreSQL uses full-text search in French and English (GIN expression indexes from
+    tickets/migrations/0002_search_indexes.py); other databases fall back to substring matching.
+    """
+    text = text.strip()
+    if not text:
+        return tickets
+    match = Q(requester__full_name__icontains=text) | Q(requester__email__icontains=text)
+    reference = _REFERENCE.match(text)
+    if reference:
+        match |= Q(pk=int(reference.group(1)))
+    if connection.vendor == "postgresql":
+        match |= _fulltext_match(text)
+    else:
+        match |= _substring_match(text)
+    return tickets.filter(match)
+
+
+def _fulltext_match(text: str) -> Q:
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    match = Q()
+    for config in SEARCH_CONFIGS:
+        query = SearchQuery(text, config=config, search_type="websearch")
+        ticket_ids = (
+            Ticket.objects.annotate(document=SearchVector("subject", "description", config=config))
+            .filter(document=query)
+            .values("pk")
+        )
+        event_ticket_ids = (
+            TicketEvent.objects.annotate(document=SearchVector("text", config=config))
+            .filter(document=query)
+            .values("ticket_id")
+        )
+        match |= Q(pk__in=ticket_ids) | Q(pk__in=event_ticket_ids)
+    return match
+
+
+def _substring_match(text: str) -> Q:
+    """Every word must appear in the subject, the description or one of the ticket's messages."""
+    match = Q()
+    for word in text.split():
+        event_ticket_ids = TicketEvent.objects.filter(text__icontains=word).values("ticket_id")
+        match &= (
+            Q(subject__icontains=word) | Q(description__icontains=word) | Q(pk__in=event_ticket_ids)
+        )
+    return match
+
+
+def queue_tickets(
+    user, key: str, filters: Filters, sort: str | None = None
+) -> tuple[QuerySet[Ticket], str]:
+    """The rows of one queue tab, filtered and sorted, and the sort key actually applied."""
+    queue = QUEUES_BY_KEY.get(key, QUEUES_BY_KEY[DEFAULT_QUEUE])
+    applied, ordering = sort_ordering(sort, queue.default_sort)
+    tickets = apply_filters(desk_tickets(user), filters).filter(queue_filter(queue.key, user))
+    return with_row_data(tickets).order_by(*ordering), applied
+
+
+def queue_counts(user, filters: Filters | None = None) -> dict[str, int | None]:
+    """How many tickets each tab holds, in three queries.
+
+    The open tabs are counted exactly in one aggregate; "all" and "closed" stop at COUNT_CAP
+    (a value of COUNT_CAP means "at least").
+    """
+    tickets = desk_tickets(user)
+    if filters is not None:
+        tickets = apply_filters(tickets, filters)
+    counts: dict[str, int | None] = tickets.filter(status__in=Ticket.ACTIVE_STATUSES).aggregate(
+        **{
+            queue.key: Count("pk", filter=queue_filter(queue.key, user))
+            for queue in QUEUES
+            if not queue.capped_count
+        }
+    )
+    for queue in QUEUES:
+        if queue.capped_count:
+            capped = tickets.filter(queue_filter(queue.key, user)).order_by()[:COUNT_CAP]
+            counts[queue.key] = capped.count()
+    return counts
+
+
+def last_event_action() -> Subquery:
+    """The action of a ticket's latest event, to tell "the requester answered" at a glance."""
+    latest = TicketEvent.objects.filter(ticket=OuterRef("pk")).order_by("-created_at", "-pk")
+    return Subquery(latest.values("action")[:1])
+
+
+def waiting_on_me(user, limit: int = 10) -> QuerySet[Ticket]:
+    """The person's tickets in progress, the most recently active first."""
+    tickets = desk_tickets(user).filter(assignee=user, status=Ticket.Status.IN_PROGRESS)
+    return (
+        with_row_data(tickets)
+        .annotate(last_action=last_event_action())
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+
+
+def oldest_open(user, limit: int = 10) -> QuerySet[Ticket]:
+    """Active tickets of the person's services, the oldest first."""
+    tickets = desk_tickets(user).filter(status__in=Ticket.ACTIVE_STATUSES)
+    return with_row_data(tickets).order_by("created_at", "pk")[:limit]
+
+
+def requester_recent_tickets(ticket: Ticket, user, limit: int = 5) -> QuerySet[Ticket]:
+    """The requester's other recent tickets that this agent may see."""
+    tickets = desk_tickets(user).filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
+    return tickets.select_related("category").order_by("-created_at", "-pk")[:limit]
+
+
+def memberships_of(user) -> QuerySet[ServiceMembership]:
+    """The person's memberships, for the availability switch."""
+    return ServiceMembership.objects.filter(user=user).select_related("service")
+
+
+def agent_load(user) -> QuerySet[ServiceMembership]:
+    """For a service head: each member of the services they head and their active tickets."""
+    headed = ServiceMembership.objects.filter(user=user, role=ServiceMembership.Role.HEAD).values(
+        "service_id"
+    )
+    open_assigned = Ticket.objects.filter(
+        assignee_id=OuterRef("user_id"),
+        service_id=OuterRef("service_id"),
+        status__in=Ticket.ACTIVE_STATUSES,
+    )
+    return (
+        ServiceMembership.objects.filter(service_id__in=headed)
+        .select_related("user", "service")
+        .annotate(
+            open_tickets=Coalesce(
+                Subquery(
+                    open_assigned.order_by()
+                    .values("assignee_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+        )
+        .order_by("service__name", "user__full_name", "user__email")
+    )

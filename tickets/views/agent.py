@@ -1,0 +1,392 @@
+"""The agents' workspace (/desk/): dashboard, shared queues, the agent's ticket page and its moves.
+
+Reads come from `tickets.queues` and `tickets.selectors`; every move goes through
+`tickets.workflow` or `tickets.services`. Each move is a plain POST form that redirects back with a
+message; with htmx the same view answers with the ticket panel alone, swapped in place.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from categories.models import CannedResponse, ServiceMembership
+from tickets import events, forms_agent, permissions, queues, selectors, services, workflow
+from tickets.exceptions import TransitionRefused
+from tickets.models import Ticket
+from tickets.views.common import handle_refusals
+
+
+def desk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged-in agents, heads and superusers only; anyone else gets a 403 page saying why."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not queues.is_desk_user(request.user):
+            return render(request, "tickets/agent/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def desk_ticket_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Ticket pages of the workspace: 404 for anyone who is not an agent (the ticket's existence
+    is not confirmed); which tickets an agent may open is `desk_ticket`'s business."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not queues.is_desk_user(request.user):
+            raise Http404(_("No ticket found."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Dashboard -------------------------------------------------------------------------------
+
+
+@require_GET
+@desk_required
+def home(request: HttpRequest) -> HttpResponse:
+    """What needs the agent now: queue sizes, their tickets in progress, the oldest open ones."""
+    user = request.user
+    counts = queues.queue_counts(user)
+    load = list(queues.agent_load(user))
+    context = {
+        "tabs": [(queue, counts.get(queue.key)) for queue in queues.QUEUES],
+        "count_cap": queues.COUNT_CAP,
+        "waiting": queues.waiting_on_me(user),
+        "oldest": queues.oldest_open(user),
+        "memberships": queues.memberships_of(user),
+        "load": load,
+    }
+    return render(request, "tickets/agent/home.html", context)
+
+
+@require_POST
+@desk_required
+def availability(request: HttpRequest) -> HttpResponse:
+    """The agent marks themselves (un)available in one service: round-robin skips them."""
+    membership = get_object_or_404(
+        ServiceMembership, user=request.user, service_id=request.POST.get("service") or 0
+    )
+    membership.is_available = request.POST.get("available") == "1"
+    membership.save(update_fields=["is_available"])
+    if membership.is_available:
+        messages.success(
+            request,
+            _("You are available again for new tickets of %(service)s.")
+            % {"service": membership.service},
+        )
+    else:
+        messages.success(
+            request,
+            _("You will receive no automatic assignment from %(service)s.")
+            % {"service": membership.service},
+        )
+    return redirect("desk:home")
+
+
+# --- Queues ----------------------------------------------------------------------------------
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("reference", gettext_lazy("Reference")),
+    ("subject", gettext_lazy("Subject")),
+    ("requester", gettext_lazy("Requester")),
+    ("category", gettext_lazy("Category")),
+    ("status", gettext_lazy("Status")),
+    ("priority", gettext_lazy("Priority")),
+    ("assignee", gettext_lazy("Assigned agent")),
+    ("age", gettext_lazy("Age")),
+    ("activity", gettext_lazy("Last activity")),
+)
+
+
+@require_GET
+@desk_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """One queue tab, filtered, sorted and paginated from the query string (bookmarkable)."""
+    user = request.user
+    key = request.GET.get("tab", queues.DEFAULT_QUEUE)
+    if key not in queues.QUEUES_BY_KEY:
+        key = queues.DEFAULT_QUEUE
+    form = forms_agent.QueueFilterForm(request.GET, user=user)
+    filters = form.filters()
+    tickets, sort = queues.queue_tickets(user, key, filters, request.GET.get("sort"))
+    page = Paginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queues.queue_counts(user, filters)
+    descending = sort.startswith("-")
+    columns = []
+    for column, label in COLUMNS:
+        current = sort.lstrip("-") == column
+        columns.append(
+            {
+                "key": column,
+                "label": label,
+                "aria_sort": ("descending" if descending else "ascending") if current else "",
+                "next_sort": column if (current and descending) or not current else f"-{column}",
+            }
+        )
+    context = {
+        "tab": queues.QUEUES_BY_KEY[key],
+        "tabs": [(queue, counts.get(queue.key)) for queue in queues.QUEUES],
+        "count_cap": queues.COUNT_CAP,
+        "form": form,
+        "filtered": any(value for name, value in request.GET.items() if name in form.fields),
+        "page": page,
+        "columns": columns,
+        "sort": sort,
+    }
+    return render(request, "tickets/agent/queue.html", context)
+
+
+# --- The agent's ticket page -----------------------------------------------------------------
+
+
+def desk_ticket(pk: int, user: Any) -> Ticket:
+    """The ticket with its page data, if the person works on it as an agent; 404 otherwise
+    (requesters read their tickets on tickets:detail)."""
+    ticket = selectors.ticket_for_page(pk, user)
+    if not permissions.can_view_internal(ticket, user):
+        raise Http404(_("No ticket found."))
+    return ticket
+
+
+@dataclass(frozen=True)
+class Action:
+    """A move the ticket page offers: its form, what it does, what the agent is told."""
+
+    name: str
+    form_class: type[forms.Form]
+    needs: tuple[str, ...]
+    perform: Callable[[Ticket, Any, dict, Any], str]
+    multipart: bool = False
+
+
+def _take(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.take(ticket=ticket, actor=user)
+    return _("You took the ticket.")
+
+
+def _assign(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.assign(ticket=ticket, actor=user, agent=data["agent"])
+    return _("The ticket was assigned to %(name)s.") % {"name": data["agent"].display_name}
+
+
+def _release(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.release(ticket=ticket, actor=user)
+    return _("The ticket is back in the queue.")
+
+
+def _request_info(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.request_info(ticket=ticket, actor=user, question=data["question"])
+    return _("Your question was sent to the requester.")
+
+
+def _reply(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    services.comment_add(
+        ticket=ticket,
+        author=user,
+        text=data["text"],
+        internal=form.internal,
+        files=data.get("files") or (),
+    )
+    if form.internal:
+        return _("Your internal note was added.")
+    return _("Your reply was sent to the requester.")
+
+
+def _request_closure(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.request_closure(ticket=ticket, actor=user, resolution=data["resolution"])
+    return _("The requester was asked to approve the closure.")
+
+
+def _transfer(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.transfer(ticket=ticket, actor=user, category=data["category"], note=data["note"])
+    return _("The ticket was transferred to %(category)s.") % {"category": data["category"].name}
+
+
+def _reject(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.reject(ticket=ticket, actor=user, reason=data["reason"])
+    return _("The ticket was rejected.")
+
+
+def _reopen(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.reopen(ticket=ticket, actor=user, reason=data["reason"])
+    return _("The ticket was reopened.")
+
+
+def _change_priority(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.change_priority(ticket=ticket, actor=user, priority=data["priority"])
+    return _("The priority is now “%(priority)s”.") % {
+        "priority": Ticket.Priority(data["priority"]).label
+    }
+
+
+def _attach(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    services.attachment_add(
+        ticket=ticket, uploader=user, file=data["file"], internal=data["internal"]
+    )
+    return _("The file was added.")
+
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action("take", forms_agent.EmptyForm, ("take",), _take),
+        Action("assign", forms_agent.AssignForm, ("assign",), _assign),
+        Action("release", forms_agent.EmptyForm, ("release",), _release),
+        Action("request_info", forms_agent.QuestionForm, ("request_info",), _request_info),
+        Action("reply", forms_agent.ReplyForm, ("comment", "internal_note"), _reply, True),
+        Action("request_closure", forms_agent.ClosureForm, ("request_closure",), _request_closure),
+        Action("change_priority", forms_agent.PriorityForm, ("change_priority",), _change_priority),
+        Action("transfer", forms_agent.TransferForm, ("transfer",), _transfer),
+        Action("reject", forms_agent.RejectForm, ("reject",), _reject),
+        Action("reopen", forms_agent.ReopenForm, ("reopen",), _reopen),
+        Action("attach", forms_agent.AttachForm, ("attach",), _attach, True),
+    )
+}
+
+
+def _make_form(action: Action, ticket: Ticket, user: Any, data: Any = None, files: Any = None):
+    kwargs: dict[str, Any] = {"prefix": action.name}
+    if action.form_class is forms_agent.AssignForm:
+        kwargs.update(ticket=ticket, user=user)
+    elif action.form_class is forms_agent.TransferForm:
+        kwargs["ticket"] = ticket
+    elif action.form_class is forms_agent.ReplyForm and data is not None:
+        kwargs["internal"] = "internal" in data
+    elif action.form_class is forms_agent.PriorityForm and data is None:
+        kwargs["initial"] = {"priority": ticket.priority}
+    if data is None:
+        return action.form_class(**kwargs)
+    return action.form_class(data, files, **kwargs)
+
+
+def _panel_context(
+    request: HttpRequest,
+    ticket: Ticket,
+    bound: Any = None,
+    feedback: str = "",
+    feedback_level: str = "success",
+) -> dict[str, Any]:
+    """What the ticket panel shows: summary, timeline, and a form per move allowed now."""
+    user = request.user
+    allowed = permissions.available_actions(ticket, user)
+    action_forms: dict[str, Any] = {}
+    for action in ACTIONS.values():
+        if not any(need in allowed for need in action.needs):
+            continue
+        if bound is not None and bound.prefix == action.name:
+            action_forms[action.name] = bound
+        else:
+            action_forms[action.name] = _make_form(action, ticket, user)
+    reply = action_forms.get("reply")
+    canned_responses: list[CannedResponse] = []
+    if reply is not None:
+        canned_responses = list(
+            CannedResponse.objects.filter(service_id=ticket.service_id, is_active=True)
+        )
+        canned_id = request.GET.get("canned", "")
+        chosen = next((c for c in canned_responses if str(c.pk) == canned_id), None)
+        if chosen is not None and not reply.is_bound:
+            reply.initial["text"] = chosen.body
+    return {
+        "ticket": ticket,
+        "entries": [(event, events.describe(event)) for event in selectors.timeline(ticket, user)],
+        "attachments": list(ticket.attachments.all()),
+        "allowed": allowed,
+        "action_forms": action_forms,
+        "can_reply": "comment" in allowed,
+        "can_note": "internal_note" in allowed,
+        "canned_responses": canned_responses,
+        "feedback": feedback,
+        "feedback_level": feedback_level,
+        "open_form": bound.prefix if bound is not None else "",
+    }
+
+
+def _render_ticket(request: HttpRequest, ticket: Ticket, status: int = 200, **panel: Any):
+    """The full page, or only the panel for an htmx request."""
+    context = _panel_context(request, ticket, **panel)
+    if request.htmx:
+        return render(request, "tickets/agent/_panel.html", context, status=status)
+    context["recent_tickets"] = queues.requester_recent_tickets(ticket, request.user)
+    return render(request, "tickets/agent/detail.html", context, status=status)
+
+
+@require_GET
+@desk_ticket_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agent's ticket page: full timeline with internal notes, requester, moves allowed now."""
+    return _render_ticket(request, desk_ticket(pk, request.user))
+
+
+@require_POST
+@desk_ticket_required
+@handle_refusals
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Runs one move from the ticket page.
+
+    Without JavaScript: redirect back with a message, or the page again with the typed text and
+    the errors (400); a refused move shows the refusal page (403/409). With htmx: the panel, with
+    the message or the errors in it, and the same status codes.
+    """
+    move = ACTIONS.get(action)
+    if move is None:
+        raise Http404(_("Unknown action."))
+    user = request.user
+    ticket = desk_ticket(pk, user)
+    form = _make_form(move, ticket, user, request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, status=400, bound=form)
+    try:
+        message = move.perform(ticket, user, form.cleaned_data, form)
+    except ValidationError as error:
+        for text in error.messages:
+            form.add_error(None, text)
+        return _render_ticket(request, ticket, status=400, bound=form)
+    except TransitionRefused as refusal:
+        if not request.htmx:
+            raise
+        fresh = desk_ticket(pk, user)
+        return _render_ticket(
+            request,
+            fresh,
+            status=refusal.status_code,
+            bound=form if refusal.status_code == 400 else None,
+            feedback=str(refusal.message),
+            feedback_level="danger",
+        )
+    permissions.forget_roles(user)
+    try:
+        fresh = desk_ticket(pk, user)
+    except Http404:
+        # Transferred to a service the agent is not in: back to the queue.
+        messages.success(request, message)
+        url = reverse("desk:queue")
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    if request.htmx:
+        return _render_ticket(request, fresh, feedback=message)
+    messages.success(request, message)
+    return redirect("desk:detail", pk=pk)
