@@ -40,8 +40,8 @@ QUEUES: tuple[Queue, ...] = (
     Queue("todo", _("To handle"), "age"),
     Queue("mine", _("My tickets in progress"), "-activity"),
     Queue("waiting", _("Waiting for the requester"), "-activity"),
-    Queue("all", _("All"), "-activity", capped_count=True),
-    Queue("closed", _("Closed"), "-activity", capped_count=True),
+    Queue("all", _("All tickets"), "-activity", capped_count=True),
+    Queue("closed", _("Closed tickets"), "-activity", capped_count=True),
 )
 QUEUES_BY_KEY = {queue.key: queue for queue in QUEUES}
 DEFAULT_QUEUE = "todo"
