@@ -132,8 +132,14 @@ def line_chart(
             continue
         if i != count - 1 and count - 1 - i < every / 2:
             continue  # too close to the last label, which is always shown
+        # The first and last labels are anchored inwards so they are never cut at the edges.
+        anchor = "middle"
+        if count > 1 and i == 0:
+            anchor = "start"
+        elif count > 1 and i == count - 1:
+            anchor = "end"
         body.append(
-            f'<text x="{x_at(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
+            f'<text x="{x_at(i):.1f}" y="{top + plot_h + 18}" text-anchor="{anchor}" '
             f'fill="{MUTED}">{escape(label)}</text>'
         )
     legend_x = left

@@ -683,9 +683,13 @@ def frequent_words(service: Service, period: Period, limit: int = TOP_WORDS) -> 
     """
     if connection.vendor == "postgresql":
         return _frequent_words_postgres(service, period, limit)
-    subjects = Ticket.objects.filter(
-        service=service, created_at__gte=period.start, created_at__lt=period.end
-    ).values_list("subject", flat=True)
+    subjects = (
+        Ticket.objects.filter(
+            service=service, created_at__gte=period.start, created_at__lt=period.end
+        )
+        .values_list("subject", flat=True)
+        .order_by()
+    )
     counter: Counter[str] = Counter()
     for subject in subjects:
         counter.update(set(words_of(subject)))

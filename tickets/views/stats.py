@@ -109,6 +109,8 @@ def _duration(value: timedelta | None) -> str:
     minutes = round(value.total_seconds() / 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
+    if days and not hours:
+        return _("%(days)s d") % {"days": days}
     if days:
         return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
     if hours:
