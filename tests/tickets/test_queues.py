@@ -1,0 +1,153 @@
+"""Queue selectors (tickets/queues.py): what each tab holds, counts, search in both databases."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests.factories import CategoryFactory, TicketFactory, UserFactory, agent_of
+from tickets import queues, services, workflow
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+Status = Ticket.Status
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch, settings) -> None:
+    import notifications
+
+    monkeypatch.setattr(notifications, "notify", lambda event: None)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def category():
+    return CategoryFactory(name="Messagerie")
+
+
+@pytest.fixture
+def agent(category):
+    return agent_of(category.handling_service)
+
+
+def test_desk_tickets_are_those_of_my_services(category, agent):
+    """An agent's workspace lists their services' tickets, not the ones they filed elsewhere."""
+    mine = TicketFactory(category=category)
+    filed_elsewhere = TicketFactory(requester=agent)
+    assert list(queues.desk_tickets(agent)) == [mine]
+    assert filed_elsewhere not in queues.desk_tickets(agent)
+
+
+def test_superuser_sees_every_service():
+    boss = UserFactory(is_superuser=True, is_staff=True)
+    tickets = TicketFactory.create_batch(2)
+    assert queues.is_desk_user(boss)
+    assert set(queues.desk_tickets(boss)) == set(tickets)
+
+
+def test_requester_is_not_a_desk_user():
+    assert not queues.is_desk_user(UserFactory())
+
+
+def test_reopened_tickets_are_to_handle_again(category, agent):
+    """A reopened ticket comes back in "To handle" with nobody assigned."""
+    ticket = TicketFactory(category=category)
+    workflow.take(ticket=ticket, actor=agent)
+    Ticket.objects.filter(pk=ticket.pk).update(status=Status.CLOSED)
+    workflow.reopen(ticket=ticket, actor=agent, reason="Toujours en panne")
+    todo, _sort = queues.queue_tickets(agent, "todo", queues.Filters())
+    assert list(todo) == [Ticket.objects.get(pk=ticket.pk)]
+
+
+def test_counts_cap_the_unbounded_tabs(category, agent, monkeypatch):
+    """ "All" and "Closed" stop counting at the cap; the open tabs are exact."""
+    monkeypatch.setattr(queues, "COUNT_CAP", 3)
+    tickets = TicketFactory.create_batch(5, category=category)
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(status=Status.CLOSED)
+    TicketFactory(category=category)
+    counts = queues.queue_counts(agent)
+    assert counts == {"todo": 1, "mine": 0, "waiting": 0, "all": 3, "closed": 3}
+
+
+def test_sort_ordering_is_whitelisted():
+    assert queues.sort_ordering("-priority", "age") == ("-priority", ["-priority", "-pk"])
+    assert queues.sort_ordering("password", "age") == ("age", ["created_at", "pk"])
+    assert queues.sort_ordering(None, "-activity") == ("-activity", ["-updated_at", "-pk"])
+
+
+def test_search_fallback_needs_every_word(category, agent):
+    """Without PostgreSQL, each word must appear in the ticket's text or messages."""
+    if connection.vendor == "postgresql":
+        pytest.skip("substring fallback of other databases")
+    wanted = TicketFactory(category=category, subject="Quota", description="boîte pleine")
+    TicketFactory(category=category, subject="Quota", description="autre chose")
+    found = queues.search(queues.desk_tickets(agent), "quota pleine")
+    assert list(found) == [wanted]
+
+
+def test_agent_load_counts_active_tickets_in_the_service(category, agent):
+    from tests.factories import head_of
+
+    head = head_of(category.handling_service)
+    workflow.take(ticket=TicketFactory(category=category), actor=agent)
+    closed = TicketFactory(category=category)
+    workflow.take(ticket=closed, actor=agent)
+    workflow.reject(ticket=closed, actor=agent, reason="Non")
+    load = {m.user_id: m.open_tickets for m in queues.agent_load(head)}
+    assert load == {agent.pk: 1, head.pk: 0}
+    assert list(queues.agent_load(agent)) == []
+
+
+# --- PostgreSQL full-text search -------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_fulltext_search_in_french_and_english(postgres, category, agent):
+    """Stems match in both languages (imprimantes ~ imprimante, printers ~ printer), in the
+    subject, the description and the ticket's messages (internal notes included for agents)."""
+    french = TicketFactory(category=category, subject="Les imprimantes du bâtiment B")
+    english = TicketFactory(category=category, subject="Help", description="The printers are down")
+    noted = TicketFactory(category=category, subject="Divers")
+    services.comment_add(ticket=noted, author=agent, text="Réinstaller les pilotes", internal=True)
+    TicketFactory(subject="imprimante ailleurs")  # another service
+
+    def found(text):
+        return set(queues.search(queues.desk_tickets(agent), text))
+
+    assert found("imprimante") == {french}
+    assert found("printer") == {english}
+    assert found("pilote") == {noted}
+    assert found("pilotes réinstaller") == {noted}
+    assert found(f"#{noted.pk}") == {noted}
+    assert found("nothing-like-this") == set()
+
+
+@pytest.mark.postgres
+def test_search_indexes_exist_and_are_usable(postgres, category):
+    """The GIN expression indexes exist and the planner can use them for the search."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname LIKE %s ORDER BY indexname",
+            ["%_search_%"],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    assert names == [
+        "ticket_search_english",
+        "ticket_search_french",
+        "ticketevent_search_english",
+        "ticketevent_search_french",
+    ]
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    query = (
+        Ticket.objects.annotate(document=SearchVector("subject", "description", config="french"))
+        .filter(document=SearchQuery("imprimante", config="french", search_type="websearch"))
+        .values("pk")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = query.explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert "ticket_search_french" in plan
