@@ -9,7 +9,7 @@ Roles, for a given ticket:
 - requester: the person who filed it;
 - agent: a member (agent or head) of the service currently handling it; a requester who is also
   an agent of that service is treated as an agent for agent moves;
-- assigned agent: the agent the ticket is assigned to;
+- assigned agent: the agent the ticket is assigned to (any agent while nobody is);
 - head: a member of that service with the head role;
 - superuser: may do every agent move on every ticket (never the requester's moves).
 
@@ -113,14 +113,14 @@ def _leads(ticket: Ticket, user: Any) -> bool:
 
 
 def _works_on(ticket: Ticket, user: Any) -> bool:
-    """The assigned agent (still in the service), the head, or a superuser."""
+    """The assigned agent (still in the service), the head, or a superuser.
+
+    On a ticket nobody is assigned to (new, reopened, or its agent's account was removed) any
+    agent of the service qualifies: they would not step on a colleague's work.
+    """
     if _leads(ticket, user):
         return True
-    return (
-        _acts_as_agent(ticket, user)
-        and ticket.assignee_id is not None
-        and ticket.assignee_id == user.pk
-    )
+    return _acts_as_agent(ticket, user) and ticket.assignee_id in (None, user.pk)
 
 
 # --- The rules -------------------------------------------------------------------------------
@@ -162,6 +162,7 @@ RULES: dict[str, tuple[Who, frozenset[str]]] = {
         _WORKING_STATUSES,
     ),
 }
+
 
 def may_act(move: str, ticket: Ticket, user: Any) -> bool:
     """The person holds a role that may make this move on this ticket, whatever its status."""
