@@ -15,20 +15,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.tickets.lifecycle import (  # noqa: F401 - fixtures
-    ROLES,
-    Cast,
-    fast_passwords,
-    make_cast,
-    notified,
-    ticket_in,
-)
+from tests.tickets.lifecycle import ROLES, Cast, make_cast, ticket_in
 from tickets import permissions, services, workflow
 from tickets.exceptions import TransitionRefused
 from tickets.models import Ticket
 
 S = Ticket.Status
-pytestmark = pytest.mark.usefixtures(notified.__name__)
+pytestmark = pytest.mark.usefixtures("notified")
 
 # --- The specification ----------------------------------------------------------------------
 
@@ -255,7 +248,6 @@ def test_memberships_of_inactive_services_do_not_count(cast):
     """A deactivated service's members are no longer its agents."""
     cast.service.is_active = False
     cast.service.save()
-    ticket = ticket_in(S.OPEN, cast)
     fresh = type(cast.agent).objects.get(pk=cast.agent.pk)
     assert not permissions.is_agent_of(fresh, cast.service)
     assert permissions.agent_service_ids(fresh) == set()
