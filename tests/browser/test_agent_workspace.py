@@ -211,3 +211,27 @@ def test_workspace_works_without_javascript(browser, live_server, desk):
         expect(page.get_by_label("Message")).to_have_value(re.compile("vider la corbeille"))
     finally:
         context.close()
+
+
+def test_agent_workspace_in_english(browser, live_server, desk):
+    """An agent who reads English gets the same workspace in English."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=desk["bob"].pk).update(preferred_language="en")
+    context = browser.new_context(locale="en-GB")
+    try:
+        page = context.new_page()
+        log_in(page, live_server.url, desk["bob"].email, "/desk/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Desk")
+        check_accessibility(page, "desk home (en)")
+        page.get_by_role("link", name=re.compile(r"^\s*To handle")).first.click()
+        page.get_by_role("link", name="Boîte mail pleine").click()
+        page.get_by_role("button", name="Take charge").click()
+        expect(page.locator("[data-feedback]")).to_have_text("You took the ticket.")
+        page.get_by_label("Message").fill("Checked the quota.")
+        page.get_by_role("button", name="Internal note", exact=True).click()
+        note = page.locator("li.timeline-internal").filter(has_text="Checked the quota.")
+        expect(note).to_contain_text("Internal note")
+        check_accessibility(page, "ticket page (en)")
+    finally:
+        context.close()

@@ -515,3 +515,41 @@ def test_transfer_offers_active_categories_only(client, desk):
     choices = set(response.context["action_forms"]["transfer"].fields["category"].queryset)
     assert desk["category"] not in choices
     assert inactive not in choices
+
+
+def _count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_ticket_page_runs_a_fixed_number_of_queries(client, desk, django_assert_num_queries):
+    """The agent's ticket page costs the same for a short and a long history."""
+    ticket = _ticket(desk)
+    agent = desk["agent"]
+    workflow.take(ticket=ticket, actor=agent)
+    CannedResponse.objects.create(service=desk["service"], title="A", body="B")
+    client.force_login(agent)
+    url = reverse("desk:detail", args=[ticket.pk])
+    baseline = _count_queries(client, url)
+    for number in range(20):
+        services.comment_add(ticket=ticket, author=agent, text=f"Note {number}", internal=True)
+        services.comment_add(ticket=ticket, author=desk["requester"], text=f"Message {number}")
+        _ticket(desk)
+    with django_assert_num_queries(baseline):
+        client.get(url)
+
+
+def test_home_runs_a_fixed_number_of_queries(client, desk, django_assert_num_queries):
+    """The dashboard costs the same with 1 and with 30 tickets (head's load table included)."""
+    head = desk["head"]
+    workflow.take(ticket=_ticket(desk), actor=head)
+    client.force_login(head)
+    url = reverse("desk:home")
+    baseline = _count_queries(client, url)
+    for _ in range(30):
+        workflow.take(ticket=_ticket(desk, requester=UserFactory()), actor=head)
+    agent_of(desk["service"])
+    with django_assert_num_queries(baseline):
+        client.get(url)
