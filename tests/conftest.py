@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -122,3 +123,25 @@ def _media_in_tmp(settings, tmp_path_factory) -> None:
             "OPTIONS": {"location": media},
         }
         settings.STORAGES = storages
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_cache_per_xdist_worker() -> Iterator[None]:
+    """Parallel workers (pytest -n) each get their own Redis database for the cache.
+
+    Rate-limit tests count attempts in the cache and empty it (FLUSHDB) between tests: sharing one
+    database, a worker would reset or inflate another's counts.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    cache = settings.CACHES["default"]
+    if not worker.startswith("gw") or not cache["BACKEND"].endswith("RedisCache"):
+        yield
+        return
+    location = urlsplit(cache["LOCATION"])
+    database = int(location.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    own = {**cache, "LOCATION": urlunsplit(location._replace(path=f"/{database}"))}
+    with override_settings(CACHES={**settings.CACHES, "default": own}):
+        yield
