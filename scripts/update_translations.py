@@ -2,7 +2,8 @@
 
     python scripts/update_translations.py [translations.json ...]
 
-Each JSON file maps an English msgid to its French msgstr. The whole run holds a file lock, so
+Each JSON file maps an English msgid to its French msgstr (a msgid with a context, from pgettext,
+is written "context\u0004msgid"). The whole run holds a file lock, so
 several people updating the catalogue at once do not overwrite each other's work. Prints the
 French msgids still untranslated or fuzzy. Needs GNU gettext (xgettext) for the extraction step;
 compiling uses polib, so a machine without gettext can still compile with --compile-only.
@@ -49,8 +50,10 @@ def apply(translations: dict[str, str]) -> None:
     path = LOCALE / "fr" / "LC_MESSAGES" / "django.po"
     catalogue = polib.pofile(str(path))
     for entry in catalogue:
-        if entry.msgid in translations:
-            value = translations[entry.msgid]
+        # A msgid with a context (pgettext) is keyed "context\u0004msgid", as in gettext's .mo.
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key in translations:
+            value = translations[key]
             if entry.msgid_plural and isinstance(value, list):
                 entry.msgstr_plural = dict(enumerate(value))
             else:

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from categories.models import Category, Service
@@ -18,20 +19,21 @@ class Ticket(FSMModelMixin, models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("New")
-        IN_PROGRESS = "in_progress", _("In progress")
-        INFO_REQUESTED = "info_requested", _("Information requested")
-        CLOSURE_PENDING = "closure_pending", _("Closure requested")
-        CLOSED = "closed", _("Closed")
-        REOPENED = "reopened", _("Reopened")
-        CANCELLED = "cancelled", _("Cancelled")
-        REJECTED = "rejected", _("Rejected")
+        # A context of their own: "Closed" or "New" mean other things on other pages.
+        OPEN = "open", pgettext_lazy("ticket status", "New")
+        IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "In progress")
+        INFO_REQUESTED = "info_requested", pgettext_lazy("ticket status", "Information requested")
+        CLOSURE_PENDING = "closure_pending", pgettext_lazy("ticket status", "Closure requested")
+        CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+        REOPENED = "reopened", pgettext_lazy("ticket status", "Reopened")
+        CANCELLED = "cancelled", pgettext_lazy("ticket status", "Cancelled")
+        REJECTED = "rejected", pgettext_lazy("ticket status", "Rejected")
 
     class Priority(models.IntegerChoices):
-        LOW = 1, _("Low")
-        NORMAL = 2, _("Normal")
-        HIGH = 3, _("High")
-        URGENT = 4, _("Urgent")
+        LOW = 1, pgettext_lazy("ticket priority", "Low")
+        NORMAL = 2, pgettext_lazy("ticket priority", "Normal")
+        HIGH = 3, pgettext_lazy("ticket priority", "High")
+        URGENT = 4, pgettext_lazy("ticket priority", "Urgent")
 
     # Statuses in which nobody works on the ticket any more.
     TERMINAL_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
