@@ -617,3 +617,29 @@ def test_statistics_page_in_the_browser(browser, live_server, artifacts_dir, lan
         assert results.violations_count == 0, results.generate_report()
     finally:
         context.close()
+
+
+def test_page_shows_the_figures_in_french(client, history):
+    """Delays as people say them, rates with the French decimal comma, the workload rows."""
+    client.force_login(history.alice)
+    html = client.get(
+        stats_url(history.service, period="custom", start="2026-03-02", end="2026-03-08")
+    ).content.decode()
+    assert "Statistiques : Informatique" in html
+    assert "1 h 30 min" in html and "13 h 30 min" in html  # first response: median, p90
+    assert "1 j" in html and "2 j 14 h" in html  # closure: median 24 h, p90 62 h 24
+    assert "33,3 %" in html and "25,0 %" in html
+    assert "Carol Petit" in html and "ne fait plus partie du service" in html
+    assert "Réseau › Wifi" in html
+    assert 'class="heat-5">1</td>' in html
+
+
+def test_similar_include_links_to_the_desk_pages(history):
+    from django.template.loader import render_to_string
+
+    similar = stats.similar_tickets(history.tickets["t1"], history.alice)
+    html = render_to_string("tickets/stats/similar.html", {"similar": similar})
+    for ticket in similar:
+        assert reverse("desk:detail", kwargs={"pk": ticket.pk}) in html
+    empty = render_to_string("tickets/stats/similar.html", {"similar": []})
+    assert "Aucun ticket similaire dans ce service." in empty

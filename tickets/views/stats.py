@@ -201,6 +201,7 @@ def page(request: HttpRequest) -> HttpResponse:
             ],
             "heat_rows": _heat_rows(data),
             "hours": range(24),
+            "hour_totals": [sum(day[hour] for day in data.heat) for hour in range(24)],
             "first_response": {
                 "median": _duration(data.first_response.median),
                 "p90": _duration(data.first_response.p90),
