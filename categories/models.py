@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -189,6 +190,28 @@ class Category(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tickets:create") + f"?category={self.slug}"
+
+    def clean(self) -> None:
+        """A fixed agent must be named, and be a member of the category's service."""
+        super().clean()
+        if self.assignment_mode != self.AssignmentMode.FIXED:
+            return
+        if self.assignment_agent_id is None:
+            raise ValidationError(
+                {"assignment_agent": _("Choose the agent who receives the new tickets.")}
+            )
+        service_id = self.service_id or (
+            self.parent.handling_service_id if self.parent_id else None
+        )
+        if (
+            service_id is not None
+            and not ServiceMembership.objects.filter(
+                service_id=service_id, user_id=self.assignment_agent_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"assignment_agent": _("This person is not a member of the category's service.")}
+            )
 
     def _path_segment(self) -> str:
         return f"{self.ordering:05d}.{self.pk:08d}/"

@@ -208,7 +208,7 @@ def queue_tickets(
     queue = QUEUES_BY_KEY.get(key, QUEUES_BY_KEY[DEFAULT_QUEUE])
     applied, ordering = sort_ordering(sort, queue.default_sort)
     tickets = apply_filters(desk_tickets(user), filters).filter(queue_filter(queue.key, user))
-    return with_row_data(tickets).order_by(*ordering), applied
+    return with_last_event(with_row_data(tickets)).order_by(*ordering), applied
 
 
 def queue_counts(user, filters: Filters | None = None) -> dict[str, int | None]:
@@ -234,20 +234,37 @@ def queue_counts(user, filters: Filters | None = None) -> dict[str, int | None]:
     return counts
 
 
-def last_event_action() -> Subquery:
-    """The action of a ticket's latest event, to tell "the requester answered" at a glance."""
+# The requester's moves that leave the next step to the service.
+REQUESTER_REPLIES = frozenset({"comment", "receive_info", "attachment", "refuse_closure", "reopen"})
+
+
+def _latest_event(field: str) -> Subquery:
     latest = TicketEvent.objects.filter(ticket=OuterRef("pk")).order_by("-created_at", "-pk")
-    return Subquery(latest.values("action")[:1])
+    return Subquery(latest.values(field)[:1])
+
+
+def with_last_event(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Adds `last_action` and `last_actor_id` (the latest event's), in the same query."""
+    return tickets.annotate(
+        last_action=_latest_event("action"), last_actor_id=_latest_event("actor")
+    )
+
+
+def requester_spoke_last(ticket: Ticket) -> bool:
+    """The latest event is the requester's reply: the service has the next move.
+
+    Needs a ticket from `with_last_event`.
+    """
+    return (
+        getattr(ticket, "last_actor_id", None) == ticket.requester_id
+        and getattr(ticket, "last_action", None) in REQUESTER_REPLIES
+    )
 
 
 def waiting_on_me(user, limit: int = 10) -> QuerySet[Ticket]:
     """The person's tickets in progress, the most recently active first."""
     tickets = desk_tickets(user).filter(assignee=user, status=Ticket.Status.IN_PROGRESS)
-    return (
-        with_row_data(tickets)
-        .annotate(last_action=last_event_action())
-        .order_by("-updated_at", "-pk")[:limit]
-    )
+    return with_last_event(with_row_data(tickets)).order_by("-updated_at", "-pk")[:limit]
 
 
 def oldest_open(user, limit: int = 10) -> QuerySet[Ticket]:

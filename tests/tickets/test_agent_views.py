@@ -293,7 +293,13 @@ def test_home_shows_counts_my_tickets_and_oldest(client, desk):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Réponse reçue" in page
-    assert list(response.context["waiting"])[0].last_action == "receive_info"
+    assert list(response.context["waiting"])[0].requester_answered is True
+    assert "Le demandeur a répondu" in page
+    queue = _queue(client, tab="mine")
+    assert [t.requester_answered for t in queue.context["page"].object_list] == [True]
+    services.comment_add(ticket=answered, author=agent, text="Merci")
+    queue = _queue(client, tab="mine")
+    assert [t.requester_answered for t in queue.context["page"].object_list] == [False]
     assert {t.subject for t in response.context["oldest"]} == {"Réponse reçue", "Tout neuf"}
     assert response.context["load"] == []
 

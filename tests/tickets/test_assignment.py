@@ -82,3 +82,23 @@ def test_round_robin_without_available_agent_leaves_the_ticket_queued():
     ticket = TicketFactory(category=category)
     assert assignment.auto_assign(ticket) is None
     assert ServiceMembership.objects.filter(last_auto_assigned_at__isnull=False).count() == 0
+
+
+def test_fixed_mode_needs_an_agent_of_the_service():
+    """The admin refuses a fixed mode without an agent, or with someone outside the service."""
+    from django.core.exceptions import ValidationError
+
+    category = CategoryFactory()
+    category.assignment_mode = Mode.FIXED
+    with pytest.raises(ValidationError) as error:
+        category.full_clean()
+    assert "assignment_agent" in error.value.message_dict
+    category.assignment_agent = UserFactory()
+    with pytest.raises(ValidationError):
+        category.full_clean()
+    category.assignment_agent = agent_of(category.handling_service)
+    category.full_clean()
+    child = CategoryFactory(parent=category, service=None)
+    child.assignment_mode = Mode.FIXED
+    child.assignment_agent = category.assignment_agent
+    child.full_clean()

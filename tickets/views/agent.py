@@ -68,10 +68,13 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     counts = queues.queue_counts(user)
     load = list(queues.agent_load(user))
+    waiting = list(queues.waiting_on_me(user))
+    for ticket in waiting:
+        ticket.requester_answered = queues.requester_spoke_last(ticket)
     context = {
         "tabs": [(queue, counts.get(queue.key)) for queue in queues.QUEUES],
         "count_cap": queues.COUNT_CAP,
-        "waiting": queues.waiting_on_me(user),
+        "waiting": waiting,
         "oldest": queues.oldest_open(user),
         "memberships": queues.memberships_of(user),
         "load": load,
@@ -130,6 +133,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     tickets, sort = queues.queue_tickets(user, key, filters, request.GET.get("sort"))
     page = Paginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    for ticket in page.object_list:
+        ticket.requester_answered = queues.requester_spoke_last(ticket)
     counts = queues.queue_counts(user, filters)
     descending = sort.startswith("-")
     columns = []
