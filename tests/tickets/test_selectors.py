@@ -115,10 +115,12 @@ def add_events(ticket: Ticket, cast: Cast, count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 50])
-@pytest.mark.parametrize("role", ["requester", "agent", "superuser"])
-def test_the_page_costs_the_same_for_1_and_50_events(cast, django_assert_num_queries, count, role):
-    """ticket_for_page + timeline: 4 queries (memberships, ticket, events, attachments), and no
-    more for each event, its author, or its file."""
+@pytest.mark.parametrize(("role", "queries"), [("requester", 4), ("agent", 4), ("superuser", 3)])
+def test_the_page_costs_the_same_for_1_and_50_events(
+    cast, django_assert_num_queries, count, role, queries
+):
+    """ticket_for_page + timeline: memberships, ticket, events, attachments (a superuser's
+    memberships are not needed), and no more for each event, its author, or its file."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     ticket = ticket_in(S.IN_PROGRESS, cast)
