@@ -559,3 +559,31 @@ def test_home_runs_a_fixed_number_of_queries(client, desk, django_assert_num_que
     agent_of(desk["service"])
     with django_assert_num_queries(baseline):
         client.get(url)
+
+
+def test_reply_with_files_and_internal_attachment(client, desk):
+    """Files go with a reply, or alone as an attachment visible to agents only."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tickets.models import Attachment
+
+    ticket = _ticket(desk)
+    client.force_login(desk["agent"])
+    log = SimpleUploadedFile("trace.txt", b"connexion refusee\n", content_type="text/plain")
+    response = _act(
+        client,
+        ticket,
+        "reply",
+        {"reply-text": "Voir le journal", "reply-files": log, "public": "1"},
+    )
+    assert response.status_code == 302
+    secret = SimpleUploadedFile("config.txt", b"ssid=univ\n", content_type="text/plain")
+    response = _act(client, ticket, "attach", {"attach-file": secret, "attach-internal": "on"})
+    assert response.status_code == 302
+    visibility = dict(
+        Attachment.objects.filter(ticket=ticket).values_list("original_name", "visibility")
+    )
+    assert visibility == {"trace.txt": "public", "config.txt": "internal"}
+    bad = SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="application/octet-stream")
+    response = _act(client, ticket, "attach", {"attach-file": bad})
+    assert response.status_code == 400
