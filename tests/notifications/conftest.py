@@ -3,6 +3,7 @@ second service to transfer tickets to."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -23,6 +24,19 @@ ALERT = "it-alerts@univ.example"
 def _fast_password_hashing(settings) -> None:
     """These tests create many people; their passwords need not be expensive to hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(settings) -> Iterator[None]:
+    """Tasks run in this process right after the commit, as with `make run` (no broker), even if
+    the environment names one; the delivery tests hand them to a real worker instead."""
+    from helpdesk.celery import app
+
+    saved = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ as the test, so the tests commit their writes (`transaction=True`), and tasks tr
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
@@ -114,13 +115,21 @@ def smtp_server(tmp_path_factory) -> Iterator[SmtpServer]:
 
 @pytest.fixture(scope="module")
 def broker_url(redis_url: str) -> str:
-    """Our own Redis database, emptied of tasks left by an earlier run."""
-    import redis
-
+    """Our own Redis database."""
     parts = urlsplit(redis_url)
-    url = urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
-    redis.Redis.from_url(url).flushdb()
-    return url
+    return urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
+
+
+@pytest.fixture(scope="module")
+def task_queue(broker_url: str) -> str:
+    """A queue of our own, emptied of tasks an earlier run left: test runs in parallel (xdist)
+    each start a worker, and each worker must take only its own run's tasks."""
+    from kombu import Connection
+
+    name = f"notifications-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    with Connection(broker_url) as connection, contextlib.suppress(Exception):
+        connection.default_channel.queue_purge(name)  # fails only if there is nothing to purge
+    return name
 
 
 def database_url(settings_dict: dict) -> str:
@@ -133,9 +142,7 @@ def database_url(settings_dict: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def worker(
-    django_db_setup, django_db_blocker, broker_url, smtp_server, live_server, tmp_path_factory
-):
+def worker(django_db_setup, broker_url, task_queue, smtp_server, live_server, tmp_path_factory):
     """`celery -A helpdesk worker` on the test's database, our Redis database and SMTP server."""
     from django.db import connection
 
@@ -169,7 +176,8 @@ def worker(
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
-                "--hostname=notifications-test@%h",
+                f"--queues={task_queue}",
+                f"--hostname={task_queue}@%h",
             ],
             cwd=BASE_DIR,
             env=env,
@@ -190,21 +198,22 @@ def worker(
 
 
 def _reset_connections(app) -> None:
-    """Forgets the app's broker connections so the next task goes to the broker now configured
-    (kombu keeps one pool per broker URL, reused when the URL comes back)."""
+    """Forgets the app's broker connections, queues and routes (cached on first use) so the next
+    task goes where the configuration now says (kombu keeps one pool per broker URL)."""
     app._pool = None
-    app.amqp._producer_pool = None
+    app.__dict__.pop("amqp", None)
 
 
 @pytest.fixture
-def publish_to_worker(settings, broker_url, worker, smtp_server):
+def publish_to_worker(settings, broker_url, task_queue, worker, smtp_server):
     """This process queues tasks on Redis for the worker instead of running them itself."""
     from helpdesk.celery import app
 
     settings.CELERY_BROKER_URL = broker_url
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=broker_url, task_always_eager=False)
+    keys = ("broker_url", "task_always_eager", "task_default_queue")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(broker_url=broker_url, task_always_eager=False, task_default_queue=task_queue)
     _reset_connections(app)
     smtp_server.clear()
     yield
