@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -41,8 +42,8 @@ SAFE_CONTENT_TYPES = frozenset(
 def refusal_response(request: HttpRequest, error: Exception) -> HttpResponse:
     """A message (shown by the page) and the refusal page with the refusal's status code.
 
-    htmx requests get the same status and `HX-Refresh`, so the page reloads and shows the message
-    (htmx does not swap 4xx responses).
+    htmx requests get the same status, a bare alert and `HX-Refresh`: htmx does not swap 4xx
+    responses, so the page reloads and shows the message.
     """
     if isinstance(error, TransitionRefused):
         message = str(error.message)
@@ -52,15 +53,20 @@ def refusal_response(request: HttpRequest, error: Exception) -> HttpResponse:
         message = message or _("You are not allowed to do this.")
         status = 403
     messages.error(request, message)
-    response = render(
+    if getattr(request, "htmx", False):
+        # The message stays in the session for the reloaded page to show.
+        response = HttpResponse(
+            format_html('<div class="alert alert-danger" role="alert">{}</div>', message),
+            status=status,
+        )
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
         request,
         "tickets/refused.html",
         {"refusal_status": status, "back_url": _safe_back_url(request)},
         status=status,
     )
-    if getattr(request, "htmx", False):
-        response["HX-Refresh"] = "true"
-    return response
 
 
 def _safe_back_url(request: HttpRequest) -> str:
