@@ -18,8 +18,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from notifications.models import Notification
-    from tickets.models import Ticket
+    from tickets.models import Ticket, TicketEvent
 
 
 def mail_domain() -> str:
@@ -42,6 +43,7 @@ def thread_id_for(ticket_id: int) -> str:
 
 
 def absolute_url(path: str) -> str:
+    """A link that works from a mail client: the public address of the helpdesk plus the path."""
     return settings.SITE_URL + path
 
 
@@ -147,13 +149,13 @@ def _context(notification: Notification) -> dict:
     return context
 
 
-def _reads_internal(ticket: Ticket, recipient) -> bool:
+def _reads_internal(ticket: Ticket, recipient: User | None) -> bool:
     from tickets import permissions
 
     return recipient is not None and permissions.can_view_internal(ticket, recipient)
 
 
-def _latest_requester_comment(ticket: Ticket, event) -> str:
+def _latest_requester_comment(ticket: Ticket, event: TicketEvent) -> str:
     """The answer itself when the status event does not repeat it: the requester's last comment."""
     comment = (
         ticket.events.filter(

@@ -30,7 +30,7 @@ from django.conf import settings
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from tickets.models import TicketEvent
+    from tickets.models import Ticket, TicketEvent
 
 
 class Audience(StrEnum):
@@ -102,6 +102,7 @@ class Delivery:
 
 
 def rules_for(action: str) -> list[Rule]:
+    """The rows of the matrix for one action, in the table's order."""
     return [rule for rule in MATRIX if rule.action == action]
 
 
@@ -169,7 +170,7 @@ def recipients_for(event: TicketEvent) -> list[Delivery]:
     return deliveries
 
 
-def _audience(audience: Audience, ticket) -> list[User]:
+def _audience(audience: Audience, ticket: Ticket) -> list[User]:
     if audience == Audience.REQUESTER:
         return [ticket.requester]
     if audience == Audience.ASSIGNEE:

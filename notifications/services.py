@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from notifications import emails, preferences, recipients
@@ -41,6 +41,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def max_attempts() -> int:
+    """How many times an email is tried before its row is marked failed."""
     return getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 6)
 
 
@@ -51,6 +52,7 @@ def retry_delay(attempts: int) -> int:
 
 
 def stale_after() -> datetime.timedelta:
+    """How long past its due time a pending row waits before the sweep queues it again."""
     return datetime.timedelta(minutes=getattr(settings, "NOTIFICATION_STALE_MINUTES", 10))
 
 
@@ -83,6 +85,7 @@ def notify(event: TicketEvent) -> list[Notification]:
 
 
 def queue_after_commit(rows: list[Notification]) -> None:
+    """One task per row, queued only if (and once) the surrounding transaction commits."""
     for row in rows:
         transaction.on_commit(partial(enqueue, row.pk))
 
@@ -196,7 +199,7 @@ def sweep(now: datetime.datetime | None = None, limit: int = 500) -> int:
     return len(ids)
 
 
-def resend(queryset) -> int:
+def resend(queryset: QuerySet[Notification]) -> int:
     """Puts failed rows back in the outbox (the admin's "re-send" action)."""
     ids = list(queryset.filter(status=Notification.Status.FAILED).values_list("pk", flat=True))
     with transaction.atomic():
