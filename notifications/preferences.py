@@ -54,9 +54,11 @@ AGENT_FIELDS = (
 
 
 def get_preference(user: User) -> NotificationPreference:
-    """The person's saved choices, created with the defaults the first time they are needed."""
-    preference, _created = NotificationPreference.objects.get_or_create(user=user)
-    return preference
+    """The person's saved choices, or the defaults (not saved: the row is written the first time
+    the person saves the form)."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )
 
 
 def preferences_for(users: Iterable[User]) -> dict[int, NotificationPreference]:

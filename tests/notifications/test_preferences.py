@@ -44,6 +44,7 @@ def test_requester_sees_requester_choices_only(client, world):
     switch for the essential messages."""
     client.force_login(world.requester)
     page = client.get(reverse("accounts:profile")).content.decode()
+    assert not NotificationPreference.objects.exists()  # showing the defaults writes nothing
     assert 'id="notifications"' in page
     assert 'name="notifications-ticket_progress"' in page
     assert 'name="notifications-new_ticket_delivery"' not in page
