@@ -25,7 +25,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from categories.models import CannedResponse, ServiceMembership
-from tickets import events, forms_agent, permissions, queues, selectors, services, workflow
+from tickets import (
+    events,
+    forms_agent,
+    permissions,
+    queues,
+    selectors,
+    services,
+    stats,
+    workflow,
+)
 from tickets.exceptions import TransitionRefused
 from tickets.models import Ticket
 from tickets.views.common import handle_refusals
@@ -333,6 +342,7 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, status: int = 200, **pa
     if request.htmx:
         return render(request, "tickets/agent/_panel.html", context, status=status)
     context["recent_tickets"] = queues.requester_recent_tickets(ticket, request.user)
+    context["similar"] = stats.similar_tickets(ticket, request.user)
     return render(request, "tickets/agent/detail.html", context, status=status)
 
 
