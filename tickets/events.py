@@ -257,9 +257,7 @@ def describe(event: TicketEvent) -> str:
     if action == "refuse_closure":
         return _("%(actor)s refused the closure") % values
     if action == "expire_closure":
-        return _(
-            "The ticket was closed automatically: the closure was not answered in time"
-        )
+        return _("The ticket was closed automatically: the closure was not answered in time")
     if action == "mark_solved":
         return _("%(actor)s said the problem is solved") % values
     if action == "reopen":

@@ -93,9 +93,7 @@ def ticket_create(
     subject = (subject or "").strip()
     description = (description or "").strip()
     if not subject or not description:
-        raise ValidationError(
-            _("A ticket needs a subject and a description."), code="required"
-        )
+        raise ValidationError(_("A ticket needs a subject and a description."), code="required")
     chosen = Ticket.Priority.NORMAL
     if priority is not None and service.requester_can_set_priority:
         chosen = Ticket.Priority(int(priority))

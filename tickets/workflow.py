@@ -155,9 +155,7 @@ def receive_info(*, ticket: Ticket, actor: Any, answer_event: TicketEvent | None
     before = ticket.status
     ticket.receive_info()
     ticket.save()
-    event = events.status_changed(
-        ticket=ticket, actor=actor, action="receive_info", before=before
-    )
+    event = events.status_changed(ticket=ticket, actor=actor, action="receive_info", before=before)
     return _done(event, ticket)
 
 

@@ -381,3 +381,32 @@ def test_the_status_field_cannot_be_set_directly(db):
     ticket = Ticket(requester=UserFactory())
     with pytest.raises(AttributeError):
         ticket.status = S.CLOSED
+
+
+def test_a_whole_life_with_the_real_outbox(db, fast_passwords, django_capture_on_commit_callbacks):
+    """With the notifications app really writing the outbox, every move goes through and people
+    get emails (what each email says is tested in tests/notifications)."""
+    from datetime import timedelta
+
+    from django.core import mail
+
+    cast = make_cast()
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_create(
+            requester=cast.requester, category=cast.category, subject="Wi-Fi", description="B12"
+        )
+        workflow.take(ticket=ticket, actor=cast.assigned)
+        workflow.request_info(ticket=ticket, actor=cast.assigned, question="Which room?")
+        services.comment_add(ticket=ticket, author=cast.requester, text="B12")
+        services.comment_add(ticket=ticket, author=cast.agent, text="Router", internal=True)
+        workflow.transfer(ticket=ticket, actor=cast.assigned, category=cast.other_category)
+        workflow.take(ticket=ticket, actor=cast.other_agent)
+        workflow.request_closure(ticket=ticket, actor=cast.other_agent, resolution="Reset")
+        workflow.refuse_closure(ticket=ticket, actor=cast.requester, reason="Still down")
+        ticket = workflow.request_closure(ticket=ticket, actor=cast.other_agent, resolution="New")
+        later = ticket.closure_requested_at + timedelta(days=30)
+        assert workflow.expire_overdue_closures(now=later) == 1
+    ticket.refresh_from_db()
+    assert ticket.status == S.CLOSED
+    assert any(cast.requester.email in message.to for message in mail.outbox)
+    assert all(f"#{ticket.pk}" in message.subject for message in mail.outbox)
