@@ -216,7 +216,9 @@ def resend(queryset: QuerySet[Notification]) -> int:
 
 def queue_digests(now: datetime.datetime | None = None) -> list[Notification]:
     """One email per agent who chose the digest, listing the tickets filed in their services
-    during the last 24 hours. Running it twice the same day writes nothing more.
+    during the last 24 hours; returns today's digest rows still to be sent, queued again.
+
+    Running it twice the same day writes no second digest (one row per address and day).
     """
     from tickets import permissions
     from tickets.models import Ticket
@@ -261,7 +263,7 @@ def queue_digests(now: datetime.datetime | None = None) -> list[Notification]:
                     payload={"ticket_ids": [t.pk for t in new_tickets], "day": day},
                 )
             )
-        rows = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
         # With ignore_conflicts the primary keys are not returned: read back today's new rows.
         created = list(
             Notification.objects.filter(
