@@ -21,12 +21,6 @@ ALERT = "it-alerts@univ.example"
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """These tests create many people; their passwords need not be expensive to hash."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _tasks_in_process(settings) -> Iterator[None]:
     """Tasks run in this process right after the commit, as with `make run` (no broker), even if
     the environment names one; the delivery tests hand them to a real worker instead."""
