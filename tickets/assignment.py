@@ -5,9 +5,8 @@
 - round-robin: the available member of the service who has waited longest since their last
   automatic assignment receives it (new members first).
 
-The assignment itself is `workflow.assign`, so it is checked, recorded on the timeline and
-notified like any other. The workflow needs a person as actor and has no "system" actor: the
-chosen agent is recorded as the actor (the timeline reads "assigned to X by X").
+The assignment itself is `workflow.auto_assign`, so it is checked, recorded on the timeline (as
+made by the helpdesk, actor None) and notified to the chosen agent like any other assignment.
 """
 
 from __future__ import annotations
@@ -70,7 +69,7 @@ def auto_assign(ticket: Ticket) -> Any | None:
         return None
     try:
         with transaction.atomic():
-            workflow.assign(ticket=ticket, actor=agent, agent=agent)
+            workflow.auto_assign(ticket=ticket, agent=agent)
     except TransitionRefused as refusal:
         logger.info("Ticket %s not assigned automatically: %s", ticket.pk, refusal)
         return None

@@ -158,7 +158,7 @@ def status_changed(
 
 
 def assigned(
-    *, ticket: Ticket, actor: Model, action: str, before: Model | None, text: str = ""
+    *, ticket: Ticket, actor: Model | None, action: str, before: Model | None, text: str = ""
 ) -> TicketEvent:
     """The assignee changed (take, assign, release); before/after are the people's names."""
     return _record(
@@ -242,6 +242,8 @@ def describe(event: TicketEvent) -> str:
         return _("%(actor)s added the file %(after)s") % values
     if action == "take":
         return _("%(actor)s took the ticket") % values
+    if action == "assign" and not actor:
+        return _("The ticket was assigned automatically to %(after)s") % values
     if action == "assign":
         return _("%(actor)s assigned the ticket to %(after)s") % values
     if action == "release":

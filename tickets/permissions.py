@@ -238,6 +238,18 @@ def can_assign_to(ticket: Ticket, user: Any, agent: Any) -> bool:
     return role == ServiceMembership.Role.AGENT
 
 
+def can_be_auto_assigned(ticket: Ticket, agent: Any) -> bool:
+    """The helpdesk itself assigns a new ticket only to an available member of its service, and
+    only while nobody has taken it."""
+    return (
+        ticket.status in Ticket.UNTAKEN_STATUSES
+        and _is_person(agent)
+        and ServiceMembership.objects.filter(
+            service_id=ticket.service_id, user=agent, is_available=True
+        ).exists()
+    )
+
+
 def can_release(ticket: Ticket, user: Any) -> bool:
     """The assigned agent (or the head) puts the ticket back in the queue."""
     return _allowed("release", ticket, user)

@@ -109,6 +109,10 @@ def ticket_create(
     for upload in files:
         _store_attachment(ticket=ticket, uploader=requester, file=upload, internal=False)
     notifications.notify(event)
+    from tickets import assignment  # assignment moves the ticket through tickets.workflow
+
+    if assignment.auto_assign(ticket) is not None:
+        ticket.refresh_from_db()
     return ticket
 
 

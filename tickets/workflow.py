@@ -120,6 +120,26 @@ def assign(*, ticket: Ticket, actor: Any, agent: Any) -> Ticket:
 
 
 @transaction.atomic
+def auto_assign(*, ticket: Ticket, agent: Any) -> Ticket:
+    """The helpdesk assigns a new ticket as its category asks (tickets.assignment chooses whom).
+
+    The actor is None: the timeline says the assignment was automatic, and the chosen agent is
+    told by email like any other assignee.
+    """
+    ticket = _lock(ticket)
+    if not permissions.can_be_auto_assigned(ticket, agent):
+        raise TransitionRefused(
+            _("%(name)s cannot be assigned this ticket.") % {"name": agent.display_name},
+            TransitionRefused.CONFLICT,
+        )
+    before = ticket.assignee
+    ticket.assign(agent)
+    ticket.save()
+    event = events.assigned(ticket=ticket, actor=None, action="assign", before=before)
+    return _done(event, ticket)
+
+
+@transaction.atomic
 def release(*, ticket: Ticket, actor: Any) -> Ticket:
     """The assigned agent (or the head) puts the ticket back in the service's queue."""
     ticket = _lock(ticket)

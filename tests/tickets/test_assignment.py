@@ -102,3 +102,31 @@ def test_fixed_mode_needs_an_agent_of_the_service():
     child.assignment_mode = Mode.FIXED
     child.assignment_agent = category.assignment_agent
     child.full_clean()
+
+
+def test_filing_a_ticket_assigns_it_as_the_category_asks(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """ticket_create runs the category's automatic assignment: the helpdesk is the actor, the
+    timeline says so, and the chosen agent is told by email."""
+    from django.core import mail
+    from django.utils import translation
+
+    import notifications.services
+    from tickets import events, services
+
+    monkeypatch.setattr(notifications, "notify", notifications.services.notify)
+    category = _category(Mode.ROUND_ROBIN)
+    agent = agent_of(category.handling_service)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_create(
+            requester=UserFactory(), category=category, subject="Wi-Fi", description="Down."
+        )
+    assert (ticket.status, ticket.assignee) == (Ticket.Status.IN_PROGRESS, agent)
+    event = TicketEvent.objects.get(ticket=ticket, action="assign")
+    assert event.actor is None
+    with translation.override("en"):
+        assert events.describe(event) == (
+            f"The ticket was assigned automatically to {agent.display_name}"
+        )
+    assert any(agent.email in message.to for message in mail.outbox)
