@@ -222,3 +222,11 @@ def test_env_example_documents_nothing_the_settings_ignore():
     used = variables_read_by_settings() | variables_used_by_compose()
     stale = sorted(variables_documented() - used)
     assert not stale, f".env.example lists variables nothing reads: {stale}"
+
+
+def test_readme_explains_every_variable():
+    """The README's production table names each variable the settings and the compose file read."""
+    readme = (BASE_DIR / "README.md").read_text()
+    names = variables_read_by_settings() | variables_used_by_compose()
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert not missing, f"explain these variables in README.md (Production > Variables): {missing}"
