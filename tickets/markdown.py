@@ -1,0 +1,83 @@
+"""Untrusted text (descriptions, comments, questions, resolutions) as safe HTML.
+
+People write Markdown; HTML they type is shown as text; Python-Markdown turns the rest into HTML
+and nh3 (a maintained sanitizer) keeps only the tags and attributes listed here.
+Whatever someone types, the result carries no script, no event handler, no style, no image and no
+link to a `javascript:` or `data:` address.
+"""
+
+from __future__ import annotations
+
+import markdown as markdown_lib
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+# Text formatting only: no headings (they would break the page's outline), no images (a remote
+# image tells its host who read the ticket and when), no tables, no raw layout elements.
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "del",
+        "em",
+        "hr",
+        "i",
+        "kbd",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "strong",
+        "sub",
+        "sup",
+        "ul",
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow noopener noreferrer"
+# Elements removed with everything inside them (the rest keep their text).
+DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "svg", "math"})
+MARKDOWN_EXTENSIONS = ("nl2br", "sane_lists", "fenced_code")
+
+
+def sanitize(html: str) -> str:
+    """HTML reduced to the allowed tags and attributes; links get `rel` and safe schemes only."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def _converter() -> markdown_lib.Markdown:
+    """A Markdown converter for which HTML typed by someone is text, not markup.
+
+    `<b>` typed in a comment shows as `<b>`: people paste error messages and code. nh3 then
+    cleans what Markdown itself produced, as a second line of defence.
+    """
+    converter = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS))
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    # An image stays text: nothing is fetched from another host when the page opens.
+    converter.inlinePatterns.deregister("image_link")
+    converter.inlinePatterns.deregister("image_reference")
+    converter.inlinePatterns.deregister("short_image_ref")
+    return converter
+
+
+def render(text: str | None) -> SafeString:
+    """Markdown typed by someone, as HTML that is safe to put in a page or an email."""
+    if not text:
+        return mark_safe("")  # noqa: S308 - empty string
+    html = _converter().convert(str(text))
+    return mark_safe(sanitize(html))  # noqa: S308 - sanitized by nh3 just above
