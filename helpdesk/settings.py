@@ -250,6 +250,10 @@ ATTACHMENT_ALLOWED_EXTENSIONS = env_list(
     "ATTACHMENT_ALLOWED_EXTENSIONS",
     "png,jpg,jpeg,gif,webp,pdf,txt,log,csv,odt,ods,odp,doc,docx,xls,xlsx,ppt,pptx,zip",
 )
+# Abuse limits per person, "<count>/<period>" (s, m, h, d); empty turns a limit off.
+# Past the limit the person gets the "Too many attempts" page (429) until the period ends.
+TICKET_CREATE_RATE = env("TICKET_CREATE_RATE", "10/10m")
+COMMENT_RATE = env("COMMENT_RATE", "30/10m")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -132,6 +132,14 @@ def _media_in_tmp(settings, tmp_path_factory) -> None:
         settings.STORAGES = storages
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with no rate-limit counts (tickets, comments, logins) in the cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _redis_cache_per_xdist_worker() -> Iterator[None]:
     """Parallel workers (pytest -n) each get their own Redis database for the cache.

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from categories.models import CannedResponse, ServiceMembership
+from helpdesk import ratelimit
 from tickets import (
     events,
     forms_agent,
@@ -366,6 +367,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     move = ACTIONS.get(action)
     if move is None:
         raise Http404(_("Unknown action."))
+    if action == "reply" and ratelimit.limit_exceeded(request, "COMMENT_RATE", "comment"):
+        return ratelimit.too_many(request)
     user = request.user
     ticket = desk_ticket(pk, user)
     form = _make_form(move, ticket, user, request.POST, request.FILES)

@@ -1,0 +1,89 @@
+"""Per-person rate limits on writes (filing tickets, comments), counted in the cache.
+
+A rate is written "<count>/<period>" with the period in seconds or with a unit: "10/10m" is ten
+attempts in ten minutes, "100/1h", "5/30s". An empty rate or a count of 0 turns the limit off.
+The counter is one cache key per person and action, created with its expiry and incremented
+atomically (`cache.add` then `cache.incr`): the same code works with the local memory cache and
+with Redis, and parallel requests of one person cannot slip past the limit.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd]?)\s*$")
+
+
+def parse_rate(rate: str) -> tuple[int, int] | None:
+    """(count, seconds) from "10/10m"; None when the limit is off ("" or "0/...")."""
+    if not rate or not rate.strip():
+        return None
+    match = RATE_PATTERN.match(rate)
+    if match is None:
+        raise ImproperlyConfigured(
+            f"Invalid rate {rate!r}: expected <count>/<period>, e.g. 10/10m or 30/600."
+        )
+    count, amount, unit = match.groups()
+    seconds = int(amount or 1) * UNITS[unit]
+    if int(count) == 0:
+        return None
+    return int(count), seconds
+
+
+def hit(key: str, limit: int, period: int) -> bool:
+    """Counts one attempt; False once more than `limit` were made within `period` seconds."""
+    cache.add(key, 0, timeout=period)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The key expired between add() and incr(): this attempt opens a new period.
+        cache.add(key, 1, timeout=period)
+        count = 1
+    return count <= limit
+
+
+def limit_exceeded(request: HttpRequest, setting: str, scope: str) -> bool:
+    """Counts this request against the person's limit for `scope`; True once it is exceeded.
+
+    Only POSTs by logged-in people count (GETs and anonymous visitors change nothing).
+    """
+    if request.method != "POST" or not request.user.is_authenticated:
+        return False
+    rate = parse_rate(getattr(settings, setting, ""))
+    if rate is None:
+        return False
+    limit, period = rate
+    return not hit(f"ratelimit:{scope}:{request.user.pk}", limit, period)
+
+
+def too_many(request: HttpRequest) -> HttpResponse:
+    """The readable "Too many attempts" page, status 429."""
+    return render(request, "429.html", status=429)
+
+
+def rate_limited(setting: str, scope: str) -> Callable:
+    """Decorator: POSTs by one logged-in person are limited to the rate in `settings.<setting>`.
+
+    GET requests and anonymous visitors are not counted (the views ask them to log in first).
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if limit_exceeded(request, setting, scope):
+                return too_many(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
