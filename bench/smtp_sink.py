@@ -1,6 +1,6 @@
-"""A local SMTP server for the delivery tests: every message it accepts becomes a .eml file.
+"""A local SMTP server (delivery tests, benchmark): every message it accepts becomes a .eml file.
 
-    python tests/notifications/smtp_sink.py --port 2525 --folder /tmp/mailbox
+    python bench/smtp_sink.py --port 2525 --folder /tmp/mailbox
 
 Run as a separate process so a test can stop it (the mail server is down) and start it again on
 the same port. Prints "ready" on standard output once it accepts connections.

@@ -5,6 +5,7 @@ from helpdesk import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),

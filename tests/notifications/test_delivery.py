@@ -44,7 +44,7 @@ pytestmark = [
 ]
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-SINK = Path(__file__).with_name("smtp_sink.py")
+SINK = BASE_DIR / "bench" / "smtp_sink.py"
 REDIS_DB = 5
 
 
