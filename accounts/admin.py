@@ -1,7 +1,16 @@
-from django.contrib import admin
+import json
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import personal_data
 from accounts.models import User
 
 
@@ -23,3 +32,71 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+    actions = ["export_personal_data", "anonymize"]
+
+    @admin.action(description=_("Export personal data (JSON)"))
+    def export_personal_data(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponse | None:
+        """Downloads everything held about one person (a request concerns one person: a file
+        mixing several would have to be split before it is handed over)."""
+        if queryset.count() != 1:
+            self.message_user(
+                request, gettext("Select exactly one person to export."), messages.WARNING
+            )
+            return None
+        user = queryset.get()
+        data = personal_data.export(user)
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        filename = personal_data.export_filename(user)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        self.log_change(request, user, gettext("Exported personal data."))
+        return response
+
+    @admin.action(description=_("Anonymize people who left"))
+    def anonymize(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse | None:
+        """Asks for confirmation, then replaces each person by a pseudonym (see
+        accounts.personal_data.anonymize); the administrator cannot anonymize themselves."""
+        people = list(queryset.exclude(pk=request.user.pk).order_by("pk"))
+        if len(people) != queryset.count():
+            self.message_user(
+                request, gettext("You cannot anonymize your own account."), messages.ERROR
+            )
+            return None
+        if request.POST.get("post") == "yes":
+            for user in people:
+                personal_data.anonymize(user)
+                self.log_change(request, user, gettext("Anonymized."))
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d person anonymized.", "%(count)d people anonymized.", len(people)
+                )
+                % {"count": len(people)},
+                messages.SUCCESS,
+            )
+            return None
+        rows = [
+            {
+                "user": user,
+                "pseudonym": personal_data.pseudonym(user)[0],
+                "already": personal_data.is_anonymized(user),
+                "tickets": user.requested_tickets.count(),
+                "assigned": personal_data.active_assigned_tickets(user),
+            }
+            for user in people
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Anonymize people who left"),
+            "opts": self.model._meta,
+            "rows": rows,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "anonymize",
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accounts/user/anonymize_confirmation.html", context)
