@@ -1,0 +1,205 @@
+"""Who may open what: every URL of the project, for every role, GET and POST.
+
+The URLs come from the URLconf itself: a new URL without a line in EXPECTED fails
+`test_every_project_url_has_expectations`. Django's admin pages are for staff only; allauth's
+sign-in pages are public and never fail. Each request runs in a savepoint that is rolled back, so
+a POST that succeeds (a requester closing their ticket) changes nothing for the next role.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests.security.conftest import ROLES, World
+from tests.security.urls import Route, admin_object_id, all_routes
+
+ROUTES = all_routes()
+PROJECT_ROUTES = [route for route in ROUTES if route.group == "project"]
+ADMIN_ROUTES = [route for route in ROUTES if route.group == "admin"]
+ALLAUTH_ROUTES = [route for route in ROUTES if route.group == "allauth"]
+
+# Expected answers, one column per role, in this order:
+#   anonymous, owner (requester of the ticket), other (another requester), agent (of the ticket's
+#   service), foreign_agent (agent of another service), head (of the ticket's service), admin.
+# A number is the status code; "L" is a redirect to the login page; "R" is another redirect.
+# POSTs carry no data: a form with missing fields answers 400, a move not allowed 403/409.
+EXPECTED: dict[str, tuple[str, str]] = {
+    # Public pages.
+    "home": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
+    "healthz": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
+    "set_language": ("R R R R R R R", "R R R R R R R"),
+    # Everyone's own pages.
+    "accounts:profile": ("L 200 200 200 200 200 200", "L 400 400 400 400 400 400"),
+    "tickets:mine": ("L 200 200 200 200 200 200", "L 200 200 200 200 200 200"),
+    "tickets:create": ("L 200 200 200 200 200 200", "L 400 400 400 400 400 400"),
+    # The requester's pages of the ticket: the other requester and the agent of another service
+    # get 404 (the ticket's existence is not confirmed); the service's agents are sent to the desk.
+    "tickets:detail": ("L 200 404 R 404 R R", "L 200 404 R 404 R R"),
+    "tickets:created": ("L 200 404 200 404 200 200", "L 200 404 200 404 200 200"),
+    "tickets:closure": ("L 200 404 200 404 200 200", "L 200 404 200 404 200 200"),
+    "tickets:attachment": ("L 200 404 200 404 200 200", "L 405 405 405 405 405 405"),
+    # The requester's moves (POST only). Empty forms: 400; not possible now: 409; not theirs: 403.
+    "tickets:approve_closure": ("L 405 405 405 405 405 405", "L 409 404 403 404 403 403"),
+    "tickets:refuse_closure": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
+    "tickets:comment": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
+    "tickets:attach": ("L 405 405 405 405 405 405", "L R 404 R 404 R R"),
+    "tickets:mark_solved": ("L 405 405 405 405 405 405", "L R 404 403 404 403 403"),
+    "tickets:cancel": ("L 405 405 405 405 405 405", "L R 404 403 404 403 403"),
+    "tickets:reopen": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
+    # The agents' workspace: requesters are told it is not for them (403) or get 404 on a ticket.
+    "desk:home": ("L 403 403 200 200 200 200", "405 405 405 405 405 405 405"),
+    "desk:availability": ("405 405 405 405 405 405 405", "L 403 403 404 404 404 404"),
+    "desk:queue": ("L 403 403 200 200 200 200", "405 405 405 405 405 405 405"),
+    "desk:detail": ("L 404 404 200 404 200 200", "405 405 405 405 405 405 405"),
+    "desk:action": ("405 405 405 405 405 405 405", "L 404 404 400 404 400 400"),
+    # Statistics and exports: only for the service's people (the other service's agent: 404).
+    "desk:stats": ("L 404 404 200 404 200 200", "L 405 405 405 405 405 405"),
+    "desk:stats_export": ("L 404 404 200 404 200 200", "L 405 405 405 405 405 405"),
+    # Each agent exports their own queues: the other service's agent gets their (empty) list.
+    "desk:queue_export": ("L 404 404 200 200 200 200", "L 405 405 405 405 405 405"),
+}
+
+LOGIN = "L"
+REDIRECT = "R"
+
+
+def _url(route: Route, world: World) -> str:
+    values = {
+        "pk": world.ticket.pk,
+        "attachment_pk": world.attachment.pk,
+        "action": "reply",
+        "key": "no-such-key",
+        "uidb36": "0",
+        "organization_slug": "university",
+        "provider_id": "university",
+        "content_type_id": "1",
+        "object_id": admin_object_id(route.name) if route.group == "admin" else "1",
+        "id": world.user("owner").pk,
+        "app_label": "tickets",
+        "url": "no-such-page/",
+    }
+    kwargs = {name: values[name] for name in route.arguments}
+    if route.name:
+        url = reverse(route.name, kwargs=kwargs)
+    else:
+        url = "/" + re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1)]), route.route)
+        url = url.replace("^", "").replace("$", "")
+    query = QUERIES.get(route.name, "")
+    if query:
+        url += "?" + query.format(service=world.ticket.service_id)
+    return url
+
+
+QUERIES = {
+    "desk:stats": "service={service}",
+    "desk:stats_export": "service={service}&table=timeline",
+    "desk:queue_export": "tab=all",
+}
+
+
+def _clients(world: World) -> dict[str, Client]:
+    clients = {}
+    for role in ROLES:
+        client = Client()
+        user = world.user(role)
+        if user is not None:
+            client.force_login(user)
+        clients[role] = client
+    return clients
+
+
+def _call(client: Client, method: str, url: str):
+    """One request whose database changes are rolled back afterwards; its body is read."""
+    with transaction.atomic():
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        if response.streaming:
+            response.body = b"".join(response.streaming_content)
+        else:
+            response.body = response.content
+        transaction.set_rollback(True)
+    return response
+
+
+def _code(response, login_url: str) -> str:
+    if response.status_code == 302:
+        location = response["Location"]
+        return LOGIN if location.startswith(login_url) else REDIRECT
+    return str(response.status_code)
+
+
+# People who must never read the ticket of the world: not its subject, not its requester's name.
+OUTSIDERS = ("anonymous", "other", "foreign_agent")
+
+
+def _observe(route: Route, world: World) -> tuple[str, str]:
+    url = _url(route, world)
+    clients = _clients(world)
+    login_url = reverse("admin:login") if route.group == "admin" else reverse("account_login")
+    secrets = [world.ticket.subject.encode(), world.user("owner").full_name.encode()]
+    results = []
+    for method in ("GET", "POST"):
+        codes = []
+        for role in ROLES:
+            response = _call(clients[role], method, url)
+            codes.append(_code(response, login_url))
+            if role in OUTSIDERS:
+                leaked = [secret for secret in secrets if secret in response.body]
+                assert not leaked, f"{method} {url} shows {leaked} to {role}"
+        results.append(" ".join(codes))
+    return results[0], results[1]
+
+
+def test_every_project_url_has_expectations():
+    """A URL added to the project without an access expectation fails here."""
+    missing = [route.route for route in PROJECT_ROUTES if route.name not in EXPECTED]
+    assert not missing, f"add these URLs to EXPECTED in {__file__}: {missing}"
+
+
+@pytest.mark.parametrize("route", PROJECT_ROUTES, ids=lambda route: route.name or route.route)
+def test_project_url(route: Route, world: World):
+    """Each role gets exactly the expected status for GET and POST; never a server error."""
+    observed = _observe(route, world)
+    if os.environ.get("SECURITY_MATRIX_PRINT"):
+        print(f'\n    "{route.name}": ("{observed[0]}", "{observed[1]}"),')
+    assert route.name in EXPECTED
+    assert observed == EXPECTED[route.name], (
+        f"{route.route}: roles {ROLES}\n expected {EXPECTED[route.name]}\n observed {observed}"
+    )
+
+
+@pytest.mark.parametrize("route", ADMIN_ROUTES, ids=lambda route: route.name or route.route)
+def test_admin_url_is_for_staff_only(route: Route, world: World):
+    """Everyone but staff is sent to the admin's login page, for GET and POST; no server error."""
+    url = _url(route, world)
+    clients = _clients(world)
+    login_url = reverse("admin:login")
+    for role in ROLES:
+        for method in ("GET", "POST"):
+            response = _call(clients[role], method, url)
+            if role == "admin":
+                assert response.status_code in {200, 302, 400, 403, 404, 405}, (method, url)
+                continue
+            if route.name in {"admin:login", "admin:logout"}:
+                # The admin's own sign-in and sign-out pages are open (and never a server error).
+                assert response.status_code < 500, (role, method, url)
+                continue
+            assert response.status_code == 302, (role, method, url, response.status_code)
+            assert response["Location"].startswith(login_url), (role, method, url)
+
+
+@pytest.mark.parametrize("route", ALLAUTH_ROUTES, ids=lambda route: route.name or route.route)
+def test_allauth_url_never_fails(route: Route, world: World):
+    """The sign-in pages are public; whatever is sent to them, no server error and no ticket."""
+    url = _url(route, world)
+    clients = _clients(world)
+    for role in ROLES:
+        for method in ("GET", "POST"):
+            response = _call(clients[role], method, url)
+            assert response.status_code < 500, (role, method, url, response.status_code)
+            assert world.ticket.subject.encode() not in response.body, (role, method, url)
