@@ -1,0 +1,24 @@
+"""The load and fault tests start the whole production stack and, for the faults, restart the
+machine's PostgreSQL: they run in a step of their own, never as part of the full suite.
+
+They are collected always (so a broken import shows), and run only when the `-m` expression names
+their marker, e.g. `pytest tests/reliability -m "load or faults"`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+OPT_IN_MARKERS = ("load", "faults")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    expression = config.getoption("markexpr", "") or ""
+    for item in items:
+        for marker in OPT_IN_MARKERS:
+            if item.get_closest_marker(marker) and marker not in expression:
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason=f'runs in its own step: pytest tests/reliability -m "{marker}"'
+                    )
+                )
