@@ -8,6 +8,8 @@ link to a `javascript:` or `data:` address.
 
 from __future__ import annotations
 
+import re
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -44,6 +46,19 @@ LINK_REL = "nofollow noopener noreferrer"
 # Elements removed with everything inside them (the rest keep their text).
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "svg", "math"})
 MARKDOWN_EXTENSIONS = ("nl2br", "sane_lists", "fenced_code")
+# Characters a browser, or a mail client, may ignore inside an address ("java\tscript:").
+IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]")
+SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Drops a link whose address, once stripped of blanks and control characters, names a
+    scheme that is not allowed (nh3 checks the address as written)."""
+    if attribute == "href":
+        scheme = SCHEME.match(IGNORED_IN_URL.sub("", value).lower())
+        if scheme and scheme.group(1) not in ALLOWED_URL_SCHEMES:
+            return None
+    return value
 
 
 def sanitize(html: str) -> str:
@@ -55,6 +70,7 @@ def sanitize(html: str) -> str:
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel=LINK_REL,
+        attribute_filter=_filter_attribute,
         strip_comments=True,
     )
 
