@@ -28,7 +28,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils.text import slugify
 
 from tickets.management.commands import _generate_data_corpus as corpus
@@ -553,25 +553,50 @@ def copy_chunk(cursor: Any, world: World, chunk: int) -> tuple[int, int]:
     return n_tickets, n_events
 
 
-# Worker processes: one connection each, the world inherited through fork.
+# Worker processes: one connection each, the world inherited through fork. A chunk is one
+# transaction: when the server restarts mid-load, the chunk is rolled back and done again.
 _WORLD: World | None = None
+_DSN: dict[str, Any] = {}
 _CONNECTION: Any = None
+RETRIES = 60
 
 
 def _worker_init(dsn: dict[str, Any]) -> None:
+    _DSN.update(dsn)
+
+
+def _connect() -> Any:
     import psycopg2
 
     global _CONNECTION
-    _CONNECTION = psycopg2.connect(**dsn)
-    _CONNECTION.autocommit = True
-    with _CONNECTION.cursor() as cursor:
-        _prepare_session(cursor, local=False)
+    if _CONNECTION is None or _CONNECTION.closed:
+        _CONNECTION = psycopg2.connect(**_DSN)
+        with _CONNECTION.cursor() as cursor:
+            _prepare_session(cursor, local=False)
+        _CONNECTION.commit()
+    return _CONNECTION
 
 
 def _worker_chunk(chunk: int) -> tuple[int, int]:
+    import psycopg2
+
+    global _CONNECTION
     assert _WORLD is not None  # noqa: S101 - set before the pool forks
-    with _CONNECTION.cursor() as cursor:
-        return copy_chunk(cursor, _WORLD, chunk)
+    for attempt in range(RETRIES):
+        try:
+            connection = _connect()
+            with connection.cursor() as cursor:
+                result = copy_chunk(cursor, _WORLD, chunk)
+            connection.commit()
+            return result
+        except psycopg2.OperationalError:
+            if attempt == RETRIES - 1:
+                raise
+            if _CONNECTION is not None:
+                _CONNECTION.close()
+            _CONNECTION = None
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 class Command(BaseCommand):
@@ -635,7 +660,17 @@ class Command(BaseCommand):
             totals = self._copy_in_processes(world, chunks, options["jobs"])
         tickets = sum(count for count, _ in totals)
         events = sum(count for _, count in totals)
-        self._finish(world, options, tickets, events, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        for attempt in range(RETRIES):
+            try:
+                self._finish(world, options, tickets, events, seconds)
+                break
+            except OperationalError:
+                # The server restarted: connect again and redo the (idempotent) last steps.
+                if attempt == RETRIES - 1:
+                    raise
+                connection.close()
+                time.sleep(2)
 
     def _offsets(self) -> dict[str, int]:
         """Ids start after those already used (the migrations' rows, an administrator)."""
