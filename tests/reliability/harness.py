@@ -13,7 +13,9 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -25,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from bench.stack import ProductionStack, wait_until, with_database
+from bench.stack import ProductionStack, free_port, wait_until, with_database
 from tests.conftest import require_service
 
 PASSWORD = "load-test-password-7"  # noqa: S105 - test people only
@@ -221,9 +223,110 @@ def created_ticket_id(response: requests.Response | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def file_ticket(client: WebClient, category: str, subject: str) -> int | None:
+    """Files a ticket through the form ("Créer le ticket"); its number if the site accepted it."""
+    answer = client.post(
+        "requester: file ticket",
+        "/tickets/new/",
+        {
+            "category": category,
+            "subject": subject,
+            "description": "Mon poste ne démarre plus depuis ce matin.",
+        },
+    )
+    return created_ticket_id(answer)
+
+
 def pause(low: float = 0.05, high: float = 0.4) -> None:
     """A person's short pause between two clicks."""
     time.sleep(random.uniform(low, high))  # noqa: S311 - not cryptographic
+
+
+# --- Services the fault tests break -------------------------------------------------------------
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, without persistence: stopping it loses
+    its queue, as a crashed Redis would. Nobody else's Redis is touched."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        binary = shutil.which("redis-server")
+        require_service(binary is not None, "needs redis-server (apt install redis-server)")
+        self.process = subprocess.Popen(  # noqa: S603 - our own command
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.RedisError:
+                return False
+
+        if not wait_until(answers, 20):
+            self.stop()
+            raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def postgresql_version() -> str:
+    """The cluster to restart: PG_CLUSTER_VERSION, or the newest in /etc/postgresql."""
+    version = os.environ.get("PG_CLUSTER_VERSION", "")
+    if not version and Path("/etc/postgresql").is_dir():
+        versions = sorted(Path("/etc/postgresql").iterdir(), key=lambda p: float(p.name))
+        version = versions[-1].name if versions else ""
+    return version
+
+
+def restart_postgresql() -> float:
+    """Restarts the machine's PostgreSQL cluster (every database on it); returns the seconds the
+    command took. Needs root and Debian's pg_ctlcluster."""
+    version = postgresql_version()
+    require_service(
+        os.geteuid() == 0 and shutil.which("pg_ctlcluster") is not None and bool(version),
+        "restarting PostgreSQL needs root and pg_ctlcluster (Debian's postgresql-common)",
+    )
+    start = time.monotonic()
+    subprocess.run(  # noqa: S603 - our own command
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],  # noqa: S607
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    return time.monotonic() - start
 
 
 # --- Reading the database and the mailbox -----------------------------------------------------

@@ -136,16 +136,7 @@ def requester_day(client: harness.WebClient, world: dict, ledger: Ledger, stop: 
             service = random.choice(services)  # noqa: S311
             client.get("requester: form", f"/tickets/new/?category={service['category']}")
             subject = f"Charge {uuid.uuid4().hex}"
-            answer = client.post(
-                "requester: file ticket",
-                "/tickets/new/",
-                {
-                    "category": service["category"],
-                    "subject": subject,
-                    "description": "Mon poste ne démarre plus depuis ce matin.",
-                },
-            )
-            pk = harness.created_ticket_id(answer)
+            pk = harness.file_ticket(client, service["category"], subject)
             if pk is not None:
                 ledger.filed(pk, subject, me, service["id"])
         else:
