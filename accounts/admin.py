@@ -34,7 +34,7 @@ class UserAdmin(BaseUserAdmin):
     )
     actions = ["export_personal_data", "anonymize"]
 
-    @admin.action(description=_("Export personal data (JSON)"))
+    @admin.action(description=_("Export personal data (JSON)"), permissions=["change"])
     def export_personal_data(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse | None:
@@ -56,7 +56,7 @@ class UserAdmin(BaseUserAdmin):
         self.log_change(request, user, gettext("Exported personal data."))
         return response
 
-    @admin.action(description=_("Anonymize people who left"))
+    @admin.action(description=_("Anonymize people who left"), permissions=["change"])
     def anonymize(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse | None:
         """Asks for confirmation, then replaces each person by a pseudonym (see
         accounts.personal_data.anonymize); the administrator cannot anonymize themselves."""

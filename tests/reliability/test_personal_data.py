@@ -406,3 +406,20 @@ def test_admin_cannot_anonymize_themselves(world, admin_client, admin_user):
     assert [m.level for m in page.context["messages"]] == [messages.ERROR]
     assert User.objects.get(pk=admin_user.pk).is_active
     assert User.objects.get(pk=world.camille.pk).is_active
+
+
+def test_staff_who_may_only_view_people_get_neither_action(world, client):
+    """Exporting and anonymizing need the right to change people, not only to view them."""
+    from django.contrib.auth.models import Permission
+
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    client.force_login(viewer)
+    page = client.get(reverse(CHANGELIST))
+    assert page.status_code == 200
+    form = page.context["action_form"]  # None: no action at all is offered
+    offered = {name for name, _label in form.fields["action"].choices} if form else set()
+    assert not offered & {"export_personal_data", "anonymize"}
+    response = run_action(client, "export_personal_data", [world.camille])
+    assert response.get("Content-Type", "").startswith("text/html")
+    assert User.objects.get(pk=world.camille.pk).is_active
