@@ -304,3 +304,42 @@ def test_requester_journey_in_english(browser, live_server, university, artifact
         )
     finally:
         context.close()
+
+
+def test_filing_and_answering_without_javascript(browser, live_server, university, artifacts_dir):
+    """With JavaScript off, each category step is a plain page and the actions are plain links
+    to the forms on the ticket's page. (axe needs JavaScript: these pages are checked with it on
+    in the journeys above.)"""
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    requester = UserFactory(email="sans-js@univ.example", full_name="Dominique Sans")
+    try:
+        page.goto(f"{live_server.url}/tickets/new/?category=numerique")
+        page.fill("input[name='login']", requester.email)
+        page.fill("input[name='password']", DEFAULT_PASSWORD)
+        page.locator("main form button[type='submit']").last.click()
+        expect(page).to_have_url(re.compile(r"/tickets/new/\?category=numerique$"))
+        page.get_by_label("Wi-Fi et réseau").check()
+        page.get_by_role("button", name="Continuer").click()
+        expect(page).to_have_url(re.compile(r"category=wifi"))
+        expect(page.locator("#handling-service")).to_contain_text("Direction du numérique")
+        page.get_by_label("Sujet").fill("Pas de Wi-Fi")
+        page.get_by_label("Description").fill("eduroam refuse mon mot de passe en salle B12.")
+        page.get_by_role("button", name="Créer le ticket").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("a été créé")
+        ticket = Ticket.objects.get(requester=requester)
+        workflow.take(ticket=ticket, actor=university["agent"])
+        workflow.request_info(ticket=ticket, actor=university["agent"], question="Quelle salle ?")
+        page.get_by_role("link", name="Voir mon ticket").click()
+        page.get_by_role("navigation", name="ACTIONS").get_by_role(
+            "link", name="Ajouter commentaire"
+        ).click()
+        expect(page).to_have_url(re.compile(r"#action-comment$"))
+        page.get_by_label("Votre commentaire").fill("Salle B12, bâtiment A.")
+        page.get_by_role("button", name="Envoyer").click()
+        expect(page.locator("main")).to_contain_text("Votre réponse a été transmise au service.")
+        ticket.refresh_from_db()
+        assert ticket.status == Status.IN_PROGRESS
+    finally:
+        context.close()
