@@ -48,8 +48,12 @@ class MultipleFileField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> list:
         single_file_clean = super().clean
         if isinstance(data, list | tuple):
-            return [single_file_clean(item, initial) for item in data if item]
-        return [single_file_clean(data, initial)] if data else []
+            files = [single_file_clean(item, initial) for item in data if item]
+        else:
+            files = [single_file_clean(data, initial)] if data else []
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return files
 
 
 def validate_uploads(files: list) -> list:

@@ -453,6 +453,13 @@ def test_attach_adds_files(logged_in, requester, tree):
     assert ticket.attachments.count() == 2
 
 
+def test_attach_without_a_file_asks_for_one(logged_in, requester, tree):
+    ticket = file_ticket(requester, tree["apogee"])
+    response = logged_in.post(reverse("tickets:attach", kwargs={"pk": ticket.pk}), {})
+    assert response.status_code == 400
+    assert 'id="id_attach-files_error"' in response.content.decode()
+
+
 def test_refusal_needs_a_reason(logged_in, requester, tree):
     """An empty refusal is refused with a message; the closure stays pending."""
     ticket, agent = taken(file_ticket(requester, tree["apogee"]))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from categories.models import Category
+from helpdesk import ratelimit
 from tickets import events, permissions, selectors, services, workflow
 from tickets.forms import (
     AttachmentForm,
@@ -118,6 +119,7 @@ def _render_create(
 
 
 @login_required
+@ratelimit.rate_limited("TICKET_CREATE_RATE", "ticket_create")
 def create(request: HttpRequest) -> HttpResponse:
     """ "Déposer un ticket": choose a category, step by step, then describe the problem.
 
@@ -270,6 +272,7 @@ def _ticket_or_404(request: HttpRequest, pk: int) -> Ticket:
 
 @login_required
 @require_POST
+@ratelimit.rate_limited("COMMENT_RATE", "comment")
 @handle_refusals
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Ajouter commentaire": an answer to the service's question sends the ticket back to it."""
