@@ -48,7 +48,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "tickets:approve_closure": ("L 405 405 405 405 405 405", "L 409 404 403 404 403 403"),
     "tickets:refuse_closure": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
     "tickets:comment": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
-    "tickets:attach": ("L 405 405 405 405 405 405", "L R 404 R 404 R R"),
+    "tickets:attach": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
     "tickets:mark_solved": ("L 405 405 405 405 405 405", "L R 404 403 404 403 403"),
     "tickets:cancel": ("L 405 405 405 405 405 405", "L R 404 403 404 403 403"),
     "tickets:reopen": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
