@@ -245,6 +245,9 @@ def walk_the_guide(
     page.reload()
     expect(page.locator("main")).to_contain_text("Cache du navigateur vidé.")
     check_accessibility(page, "ticket page, closure pending")
+    page.screenshot(
+        path=str(shots / f"requester-ticket-closure-pending-{lang}.png"), full_page=True
+    )
     refuse = page.get_by_role("button", name=labels.refuse)
     refuse.click()
     reason = page.locator("#id_refuse-reason")
@@ -268,6 +271,7 @@ def walk_the_guide(
     page.goto(f"{base_url}/tickets/{ticket.pk}/closure/")
     expect(page.locator("main")).to_contain_text("Correctif installé.")
     check_accessibility(page, "closure page")
+    page.screenshot(path=str(shots / f"requester-closure-{lang}.png"), full_page=True)
     page.get_by_role("button", name=labels.approve).click()
     expect(page.locator("aside")).to_contain_text(labels.closed)
     ticket.refresh_from_db()
