@@ -159,3 +159,23 @@ def test_production_cookies_are_secure_and_https_is_enforced():
     assert values["SECURE_HSTS_SECONDS"] >= 31_536_000
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert "helpdesk.security.SecurityHeadersMiddleware" in values["MIDDLEWARE"]
+
+
+@pytest.mark.parametrize(
+    "name", ["tickets:comment", "tickets:attach", "tickets:cancel", "tickets:approve_closure"]
+)
+def test_a_post_without_its_csrf_token_is_refused(name, world: World):
+    """A form posted from another site (no CSRF token) changes nothing: 403."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.user("owner"))
+    response = client.post(reverse(name, kwargs={"pk": world.ticket.pk}), {"comment-text": "x"})
+    assert response.status_code == 403
+    assert not world.ticket.events.filter(text="x").exists()
+
+
+def test_an_agent_move_without_its_csrf_token_is_refused(world: World):
+    """The desk's moves need the token too."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.user("agent"))
+    url = reverse("desk:action", kwargs={"pk": world.ticket.pk, "action": "reply"})
+    assert client.post(url, {"reply-text": "x"}).status_code == 403
