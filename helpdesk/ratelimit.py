@@ -16,13 +16,21 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 logger = logging.getLogger(__name__)
 
+# The text of templates/429.html, for the message an htmx request gets.
+TOO_MANY_MESSAGE = gettext_noop(
+    "Too many attempts were made from your connection in a short time. Please wait a few "
+    "minutes, then try again."
+)
 UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd]?)\s*$")
 
@@ -76,7 +84,16 @@ def limit_exceeded(request: HttpRequest, setting: str, scope: str) -> bool:
 
 
 def too_many(request: HttpRequest) -> HttpResponse:
-    """The readable "Too many attempts" page, status 429."""
+    """The readable "Too many attempts" page, status 429.
+
+    htmx does not swap a 429 answer: an htmx request gets the same status, the explanation as a
+    message and `HX-Refresh`, so the reloaded page says why nothing happened.
+    """
+    if getattr(request, "htmx", False):
+        messages.error(request, _(TOO_MANY_MESSAGE))
+        response = HttpResponse(status=429)
+        response["HX-Refresh"] = "true"
+        return response
     return render(request, "429.html", status=429)
 
 

@@ -114,3 +114,18 @@ def test_agent_replies_and_notes_share_the_comment_limit(world: World, settings)
     priority = reverse("desk:action", kwargs={"pk": world.ticket.pk, "action": "change_priority"})
     answer = agent.post(priority, {"change_priority-priority": Ticket.Priority.HIGH})
     assert answer.status_code == 302
+
+
+def test_an_htmx_reply_past_the_limit_reloads_the_page_with_the_reason(world: World, settings):
+    """htmx does not swap a 429: the answer asks for a reload, and the page shows why."""
+    settings.COMMENT_RATE = "1/10m"
+    agent = Client()
+    agent.force_login(world.user("agent"))
+    reply = reverse("desk:action", kwargs={"pk": world.ticket.pk, "action": "reply"})
+    headers = {"HX-Request": "true"}
+    assert agent.post(reply, {"reply-text": "First"}, headers=headers).status_code == 200
+    refused = agent.post(reply, {"reply-text": "Second"}, headers=headers)
+    assert refused.status_code == 429
+    assert refused["HX-Refresh"] == "true"
+    page = agent.get(reverse("desk:detail", kwargs={"pk": world.ticket.pk})).content.decode()
+    assert "Trop de tentatives ont été faites depuis votre connexion en peu de temps." in page
