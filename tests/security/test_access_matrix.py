@@ -36,13 +36,13 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "set_language": ("R R R R R R R", "R R R R R R R"),
     # Everyone's own pages.
     "accounts:profile": ("L 200 200 200 200 200 200", "L 400 400 400 400 400 400"),
-    "tickets:mine": ("L 200 200 200 200 200 200", "L 200 200 200 200 200 200"),
+    "tickets:mine": ("L 200 200 200 200 200 200", "L 405 405 405 405 405 405"),
     "tickets:create": ("L 200 200 200 200 200 200", "L 400 400 400 400 400 400"),
     # The requester's pages of the ticket: the other requester and the agent of another service
     # get 404 (the ticket's existence is not confirmed); the service's agents are sent to the desk.
-    "tickets:detail": ("L 200 404 R 404 R R", "L 200 404 R 404 R R"),
-    "tickets:created": ("L 200 404 200 404 200 200", "L 200 404 200 404 200 200"),
-    "tickets:closure": ("L 200 404 200 404 200 200", "L 200 404 200 404 200 200"),
+    "tickets:detail": ("L 200 404 R 404 R R", "L 405 405 405 405 405 405"),
+    "tickets:created": ("L 200 404 200 404 200 200", "L 405 405 405 405 405 405"),
+    "tickets:closure": ("L 200 404 200 404 200 200", "L 405 405 405 405 405 405"),
     "tickets:attachment": ("L 200 404 200 404 200 200", "L 405 405 405 405 405 405"),
     # The requester's moves (POST only). Empty forms: 400; not possible now: 409; not theirs: 403.
     "tickets:approve_closure": ("L 405 405 405 405 405 405", "L 409 404 403 404 403 403"),

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from categories.models import Category
 from helpdesk import ratelimit
@@ -162,6 +162,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def created(request: HttpRequest, pk: int) -> HttpResponse:
     """The recap shown once a ticket is filed: what it is, who handles it, what happens next."""
     ticket = selectors.ticket_for_page(pk, request.user)
@@ -175,6 +176,7 @@ def created(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def mine(request: HttpRequest) -> HttpResponse:
     """ "Mes tickets": open tickets first, those waiting for the requester marked."""
     state = request.GET.get("state", "all")
@@ -230,6 +232,7 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200, **forms: An
 
 
 @login_required
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The requester's page of a ticket; an agent of its service is sent to the desk's page."""
     ticket = selectors.ticket_for_page(pk, request.user)
@@ -243,6 +246,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def closure(request: HttpRequest, pk: int) -> HttpResponse:
     """The page the closure email links to: the resolution and the two buttons.
 
