@@ -9,6 +9,7 @@ link to a `javascript:` or `data:` address.
 from __future__ import annotations
 
 import re
+import threading
 
 import markdown as markdown_lib
 import nh3
@@ -75,7 +76,10 @@ def sanitize(html: str) -> str:
     )
 
 
-def _converter() -> markdown_lib.Markdown:
+_local = threading.local()
+
+
+def _new_converter() -> markdown_lib.Markdown:
     """A Markdown converter for which HTML typed by someone is text, not markup.
 
     `<b>` typed in a comment shows as `<b>`: people paste error messages and code. nh3 then
@@ -91,9 +95,17 @@ def _converter() -> markdown_lib.Markdown:
     return converter
 
 
+def _converter() -> markdown_lib.Markdown:
+    """This thread's converter: building one costs more than converting a comment."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = _new_converter()
+    return converter
+
+
 def render(text: str | None) -> SafeString:
     """Markdown typed by someone, as HTML that is safe to put in a page or an email."""
     if not text:
         return mark_safe("")  # noqa: S308 - empty string
-    html = _converter().convert(str(text))
+    html = _converter().reset().convert(str(text))
     return mark_safe(sanitize(html))  # noqa: S308 - sanitized by nh3 just above
