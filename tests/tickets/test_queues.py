@@ -78,13 +78,14 @@ def test_sort_ordering_is_whitelisted():
 
 
 def test_search_fallback_needs_every_word(category, agent):
-    """Without PostgreSQL, each word must appear in the ticket's text or messages."""
-    if connection.vendor == "postgresql":
-        pytest.skip("substring fallback of other databases")
+    """Without PostgreSQL, each word must appear in the ticket's text or messages (the fallback
+    is exercised directly, so it is checked on every database)."""
     wanted = TicketFactory(category=category, subject="Quota", description="boîte pleine")
     TicketFactory(category=category, subject="Quota", description="autre chose")
-    found = queues.search(queues.desk_tickets(agent), "quota pleine")
+    found = queues.desk_tickets(agent).filter(queues._substring_match("quota pleine"))
     assert list(found) == [wanted]
+    if connection.vendor != "postgresql":
+        assert list(queues.search(queues.desk_tickets(agent), "quota pleine")) == [wanted]
 
 
 def test_agent_load_counts_active_tickets_in_the_service(category, agent):
