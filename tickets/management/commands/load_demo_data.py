@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.models import Site
+from django.core import mail
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.test.utils import override_settings
 
 from categories.models import Category, Service, ServiceMembership
 from tickets import services, workflow
@@ -156,7 +158,13 @@ class Command(BaseCommand):
             people = self._accounts(password)
             self._memberships(people, services_by_slug)
         # Tickets after the commit above: each move runs in its own transaction, as in the app.
-        created = self._tickets(people, categories)
+        # Their emails are really rendered and "sent", but kept in memory: printed to the console
+        # they would bury the list of accounts below. Emails of what people do next are printed.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            created = self._tickets(people, categories)
+            emails = len(getattr(mail, "outbox", []))
+        if emails:
+            self.stdout.write(f"{emails} demo email(s) rendered (not printed).")
         self._report(password, created)
 
     # --- Reference data ----------------------------------------------------------------------
