@@ -12,10 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import ServiceMembership
@@ -25,7 +28,6 @@ from tickets.models import Ticket, TicketEvent
 PAGE_SIZE = 25
 # Tabs whose count could grow without bound (every ticket ever closed) stop counting here.
 COUNT_CAP = 1000
-SEARCH_CONFIGS = ("french", "english")
 
 
 @dataclass(frozen=True)
@@ -153,41 +155,61 @@ _REFERENCE = re.compile(r"^#?\s*(\d{1,18})$")
 def search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """Tickets matching a reference (#123 or 123) or words of their text, comments or requester.
 
-    PostgreSQL uses full-text search in French and English (GIN expression indexes from
-    tickets/migrations/0002_search_indexes.py); other databases fall back to substring matching.
+    PostgreSQL uses full-text search in French and English on each ticket's stored search vector
+    (subject, description and every event's text; tickets/migrations/0003_search_vector.py);
+    other databases fall back to substring matching.
     """
     text = text.strip()
     if not text:
         return tickets
-    match = Q(requester__full_name__icontains=text) | Q(requester__email__icontains=text)
     reference = _REFERENCE.match(text)
+    if connection.vendor == "postgresql":
+        match = _fulltext_match(text) | _requester_match(text)
+    else:
+        match = (
+            Q(requester__full_name__icontains=text)
+            | Q(requester__email__icontains=text)
+            | _substring_match(text)
+        )
     if reference:
         match |= Q(pk=int(reference.group(1)))
-    if connection.vendor == "postgresql":
-        match |= _fulltext_match(text)
-    else:
-        match |= _substring_match(text)
     return tickets.filter(match)
 
 
-def _fulltext_match(text: str) -> Q:
-    from django.contrib.postgres.search import SearchQuery, SearchVector
+# Beyond this many people whose name or address contains the words, the requester condition
+# stays a join (slower, but the search is too vague to be quick anyway).
+REQUESTER_MATCH_LIMIT = 500
 
-    match = Q()
-    for config in SEARCH_CONFIGS:
-        query = SearchQuery(text, config=config, search_type="websearch")
-        ticket_ids = (
-            Ticket.objects.annotate(document=SearchVector("subject", "description", config=config))
-            .filter(document=query)
-            .values("pk")
+
+def _fulltext_match(text: str) -> Q:
+    """The ticket's stored vector matches the words stemmed in French or in English.
+
+    A condition on the row itself (not a join), so PostgreSQL may either read the GIN index
+    (rare words) or walk the queue in display order checking each row (common words).
+    """
+    # The base table of every queue query is tickets_ticket (never aliased there).
+    return Q(
+        RawSQL(
+            "tickets_ticket.search_vector @@ (websearch_to_tsquery('french'::regconfig, %s) "
+            "|| websearch_to_tsquery('english'::regconfig, %s))",
+            [text, text],
+            output_field=BooleanField(),
         )
-        event_ticket_ids = (
-            TicketEvent.objects.annotate(document=SearchVector("text", config=config))
-            .filter(document=query)
-            .values("ticket_id")
-        )
-        match |= Q(pk__in=ticket_ids) | Q(pk__in=event_ticket_ids)
-    return match
+    )
+
+
+def _requester_match(text: str) -> Q:
+    """Tickets of the people whose name or address contains the text (one query): a list of ids
+    keeps the condition on the ticket row, where an OR with a join would scan every ticket."""
+    from accounts.models import User
+
+    people = Q(full_name__icontains=text) | Q(email__icontains=text)
+    ids = list(
+        User.objects.filter(people).values_list("pk", flat=True)[: REQUESTER_MATCH_LIMIT + 1]
+    )
+    if len(ids) > REQUESTER_MATCH_LIMIT:
+        return Q(requester__full_name__icontains=text) | Q(requester__email__icontains=text)
+    return Q(requester_id__in=ids) if ids else Q(pk__in=[])
 
 
 def _substring_match(text: str) -> Q:
@@ -232,6 +254,15 @@ def queue_counts(user, filters: Filters | None = None) -> dict[str, int | None]:
             capped = tickets.filter(queue_filter(queue.key, user)).order_by()[:COUNT_CAP]
             counts[queue.key] = capped.count()
     return counts
+
+
+class QueuePaginator(Paginator):
+    """Pages of a queue that count at most COUNT_CAP rows (the last page is then the COUNT_CAP-th
+    row's): counting every ticket ever closed costs more than the page itself."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by().values("pk")[:COUNT_CAP].count()
 
 
 # The requester's moves that leave the next step to the service.

@@ -718,9 +718,13 @@ def _frequent_words_postgres(service: Service, period: Period, limit: int) -> li
 # --- Similar tickets -------------------------------------------------------------------------
 
 
+SIMILAR_WINDOW = 2000
+
+
 def similar_tickets(ticket: Ticket, user: Any, limit: int = 5) -> list[Ticket]:
     """Other tickets of the same service whose subject shares words with this one, the closest
-    first, among those the person may see (one query, plus the memberships if not yet read).
+    first, among the service's SIMILAR_WINDOW most recent tickets that the person may see (one
+    query, plus the memberships if not yet read).
 
     PostgreSQL ranks them by French full-text search; other databases by the number of shared
     significant words (substring match).
@@ -728,9 +732,16 @@ def similar_tickets(ticket: Ticket, user: Any, limit: int = 5) -> list[Ticket]:
     words = list(dict.fromkeys(words_of(ticket.subject)))[:8]
     if not words:
         return []
+    # Among the service's most recent tickets only: ranking every ticket of a service with years
+    # of history would cost seconds, and the recent ones are those worth linking.
+    recent = (
+        Ticket.objects.filter(service_id=ticket.service_id)
+        .order_by("-pk")
+        .values("pk")[:SIMILAR_WINDOW]
+    )
     candidates = (
         selectors.tickets_visible_to(user)
-        .filter(service_id=ticket.service_id)
+        .filter(service_id=ticket.service_id, pk__in=recent)
         .exclude(pk=ticket.pk)
         .select_related("category")
     )

@@ -16,7 +16,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -142,7 +141,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = forms_agent.QueueFilterForm(request.GET, user=user)
     filters = form.filters()
     tickets, sort = queues.queue_tickets(user, key, filters, request.GET.get("sort"))
-    page = Paginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = queues.QueuePaginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
     for ticket in page.object_list:
         ticket.requester_answered = queues.requester_spoke_last(ticket)
     counts = queues.queue_counts(user, filters)

@@ -541,15 +541,17 @@ def _prepare_session(cursor: Any, local: bool) -> None:
 
 
 def copy_chunk(cursor: Any, world: World, chunk: int) -> tuple[int, int]:
+    """Events first, then tickets: the tickets' search-vector trigger (enabled ALWAYS, it fires
+    during the load) reads their events' text."""
     tickets, attachments, events, n_tickets, n_events = generate_chunk(world, chunk)
-    cursor.copy_expert(f"COPY tickets_ticket ({TICKET_COLUMNS}) FROM STDIN", io.StringIO(tickets))
+    cursor.copy_expert(
+        f"COPY tickets_ticketevent ({EVENT_COLUMNS}) FROM STDIN", io.StringIO(events)
+    )
     if attachments:
         cursor.copy_expert(
             f"COPY tickets_attachment ({ATTACHMENT_COLUMNS}) FROM STDIN", io.StringIO(attachments)
         )
-    cursor.copy_expert(
-        f"COPY tickets_ticketevent ({EVENT_COLUMNS}) FROM STDIN", io.StringIO(events)
-    )
+    cursor.copy_expert(f"COPY tickets_ticket ({TICKET_COLUMNS}) FROM STDIN", io.StringIO(tickets))
     return n_tickets, n_events
 
 
