@@ -149,6 +149,7 @@ class ProductionStack:
         static_root: Path | None = None,
         extra_env: dict[str, str] | None = None,
         startup_timeout: float = 90,
+        smtp_delay: float = 0,
     ) -> None:
         self.database_url = database_url
         self.redis_url = redis_url
@@ -160,6 +161,8 @@ class ProductionStack:
         self.static_root = static_root
         self.extra_env = extra_env or {}
         self.startup_timeout = startup_timeout
+        # Seconds the SMTP sink waits before accepting each message (read when it starts).
+        self.smtp_delay = smtp_delay
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
         self.workdir: Path | None = None
@@ -233,6 +236,16 @@ class ProductionStack:
         if process is None:
             return
         _terminate_group(process, timeout)
+
+    def kill(self, name: str) -> None:
+        """Kills one component at once, as a crash would: SIGKILL to its whole process group
+        (e.g. the Celery worker and its pool), no graceful shutdown, nothing acknowledged."""
+        process = self.processes.pop(name, None)
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
     def restart(self, name: str) -> None:
         self.stop(name)
@@ -362,6 +375,7 @@ class ProductionStack:
                 str(self.smtp_port),
                 "--folder",
                 str(self.mailbox),
+                *(["--delay", str(self.smtp_delay)] if self.smtp_delay else []),
             ],
         )
         self._wait("smtp", lambda: port_open(self.smtp_port), f"listen on {self.smtp_port}")
