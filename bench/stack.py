@@ -41,11 +41,10 @@ BIN = Path(sys.executable).parent
 SMTP_SINK = Path(__file__).with_name("smtp_sink.py")
 COMPONENTS = ("smtp", "worker", "web")
 
-# Two cores, PostgreSQL on the same machine: pages spend part of their time waiting for the
-# database, so a few more processes than cores keep both cores busy; sync workers (one request
-# per process, no GIL contention) measured faster here than gthread for the same process count.
-# See bench/README.md ("Choosing the gunicorn workers").
-DEFAULT_WEB_WORKERS = 3
+# Sync workers, one per core: pages are CPU-bound in Python (ORM and templates), PostgreSQL runs
+# on the same two cores, and more processes (3, 4) or threads (gthread 2x4) measured no more
+# requests per second and a worse p99 (bench/README.md, "Choosing the gunicorn workers").
+DEFAULT_WEB_WORKERS = 2
 # Variables of this process that the children keep; everything the settings read is set explicitly.
 _KEPT = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH"}
 
