@@ -728,7 +728,7 @@ def _frequent_words_postgres(service: Service, period: Period, limit: int) -> li
 # --- Similar tickets -------------------------------------------------------------------------
 
 
-SIMILAR_WINDOW = 2000
+SIMILAR_WINDOW = 1000
 
 
 def similar_tickets(ticket: Ticket, user: Any, limit: int = 5) -> list[Ticket]:
