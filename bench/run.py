@@ -106,7 +106,7 @@ def dataset(database_url: str) -> dict | None:
 
 
 def base_env() -> dict[str, str]:
-    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PGPASSWORD"}
     return {key: value for key, value in os.environ.items() if key in keep}
 
 

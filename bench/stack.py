@@ -46,7 +46,7 @@ COMPONENTS = ("smtp", "worker", "web")
 # requests per second and a worse p99 (bench/README.md, "Choosing the gunicorn workers").
 DEFAULT_WEB_WORKERS = 2
 # Variables of this process that the children keep; everything the settings read is set explicitly.
-_KEPT = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH"}
+_KEPT = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "PGPASSWORD"}
 
 
 class StackError(RuntimeError):
