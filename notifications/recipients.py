@@ -183,14 +183,18 @@ def _audience(audience: Audience, ticket: Ticket) -> list[User]:
 
 
 def service_agents(service_id: int) -> list[User]:
-    """The agents and the head of a service, active people only, in a stable order."""
+    """The agents and the head of a service, active people only, in a stable order, with their
+    memberships loaded in one query for the permission checks that follow."""
     from accounts.models import User
+    from tickets import permissions
 
-    return list(
+    agents = list(
         User.objects.filter(service_memberships__service_id=service_id, is_active=True).order_by(
             "pk"
         )
     )
+    permissions.load_service_roles(agents)
+    return agents
 
 
 def matrix_as_markdown() -> str:

@@ -65,6 +65,22 @@ def service_roles(user: Any) -> dict[int, str]:
     return cached
 
 
+def load_service_roles(users: list[Any]) -> None:
+    """Reads the memberships of many people in one query and caches them on each user object,
+    so deciding who may see a ticket for a whole service's agents costs one query, not one each."""
+    pending = [u for u in users if _is_person(u) and getattr(u, _ROLES_CACHE_ATTR, None) is None]
+    if not pending:
+        return
+    roles: dict[int, dict[int, str]] = {u.pk: {} for u in pending}
+    memberships = ServiceMembership.objects.filter(
+        user__in=[u.pk for u in pending], service__is_active=True
+    ).values_list("user_id", "service_id", "role")
+    for user_id, service_id, role in memberships:
+        roles[user_id][service_id] = role
+    for user in pending:
+        setattr(user, _ROLES_CACHE_ATTR, roles[user.pk])
+
+
 def forget_roles(user: Any) -> None:
     """Drops the cached memberships, for code that changes them and reads them again."""
     if user is not None and hasattr(user, _ROLES_CACHE_ATTR):

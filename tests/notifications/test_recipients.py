@@ -166,3 +166,27 @@ def test_readme_shows_the_matrix():
     if not readme.exists():
         pytest.skip("README.md is not written yet")
     assert recipients.matrix_as_markdown() in readme.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_telling_a_whole_service_costs_the_same_queries_for_2_or_20_agents():
+    """The permission checks for every agent of a service read their memberships at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CategoryFactory, TicketFactory, agent_of
+    from tickets import events
+
+    def queries_for(agent_count: int) -> int:
+        category = CategoryFactory()
+        for _ in range(agent_count):
+            agent_of(category.handling_service)
+        ticket = TicketFactory(category=category)
+        event = events.created(ticket=ticket, actor=ticket.requester)
+        event = TicketEvent.objects.select_related("ticket__service", "actor").get(pk=event.pk)
+        with CaptureQueriesContext(connection) as captured:
+            found = recipients.recipients_for(event)
+        assert len([d for d in found if d.user != ticket.requester]) == agent_count
+        return len(captured.captured_queries)
+
+    assert queries_for(2) == queries_for(20)
