@@ -201,6 +201,18 @@ def test_queue_is_paginated_by_25(client, desk):
     assert len(second.context["page"].object_list) == 5
 
 
+def test_a_capped_count_says_at_least(client, desk, monkeypatch):
+    """Past the counting cap the caption says "at least", never a false exact number."""
+    from tickets import queues
+
+    monkeypatch.setattr(queues, "COUNT_CAP", 3)
+    TicketFactory.create_batch(5, category=desk["category"])
+    client.force_login(desk["agent"])  # speaks French, the profile's default
+    page = _queue(client, tab="all").content.decode()
+    assert "Au moins 3 tickets" in page
+    assert "5 tickets" not in page
+
+
 def _queries_for_queue(client, **params) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = _queue(client, **params)
