@@ -91,9 +91,6 @@ class CategoryQuerySet(models.QuerySet):
     def active(self) -> CategoryQuerySet:
         return self.filter(is_active=True)
 
-    def roots(self) -> CategoryQuerySet:
-        return self.filter(parent__isnull=True)
-
 
 class Category(models.Model):
     """A node of the category tree; the category a requester picks decides which service acts.
@@ -229,10 +226,6 @@ class Category(models.Model):
         for child in self.children.all():
             child.parent = self
             child.save()
-
-    @property
-    def effective_service(self) -> Service | None:
-        return self.handling_service
 
     def ancestors(self) -> list[Category]:
         chain: list[Category] = []

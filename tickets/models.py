@@ -112,10 +112,6 @@ class Ticket(FSMModelMixin, models.Model):
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL_STATUSES
 
-    @property
-    def is_waiting_on_requester(self) -> bool:
-        return self.status in self.WAITING_ON_REQUESTER_STATUSES
-
     # --- Transitions: pure, state fields only. Permission checks live in tickets.permissions and
     # are applied by tickets.workflow, which is the only caller.
 
