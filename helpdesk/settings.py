@@ -130,6 +130,8 @@ TEMPLATES = [
         },
     },
 ]
+# Drop-down lists written out in Python: the template engine costs too much per <option>.
+FORM_RENDERER = "helpdesk.forms_renderer.FormRenderer"
 
 # --- Database ------------------------------------------------------------------------------------
 DATABASES = {

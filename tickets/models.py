@@ -112,6 +112,20 @@ class Ticket(FSMModelMixin, models.Model):
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL_STATUSES
 
+    # Django's own get_FOO_display() rebuilds a dict of every choice on each call; a queue page
+    # calls these twice per row.
+    def get_status_display(self) -> str:
+        try:
+            return str(self.Status(self.status).label)
+        except ValueError:
+            return str(self.status)
+
+    def get_priority_display(self) -> str:
+        try:
+            return str(self.Priority(self.priority).label)
+        except ValueError:
+            return str(self.priority)
+
     # --- Transitions: pure, state fields only. Permission checks live in tickets.permissions and
     # are applied by tickets.workflow, which is the only caller.
 
