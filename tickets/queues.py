@@ -268,7 +268,16 @@ def queue_counts(user, filters: Filters | None = None) -> dict[str, int | None]:
 
 class QueuePaginator(Paginator):
     """Pages of a queue that count at most COUNT_CAP rows (the last page is then the COUNT_CAP-th
-    row's): counting every ticket ever closed costs more than the page itself."""
+    row's): counting every ticket ever closed costs more than the page itself.
+
+    A page that already counted its tab (`queue_counts` with the same filters) passes `known_count`
+    and saves the query.
+    """
+
+    def __init__(self, *args, known_count: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if known_count is not None:
+            self.__dict__["count"] = min(known_count, COUNT_CAP)
 
     @cached_property
     def count(self) -> int:

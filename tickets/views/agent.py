@@ -141,10 +141,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = forms_agent.QueueFilterForm(request.GET, user=user)
     filters = form.filters()
     tickets, sort = queues.queue_tickets(user, key, filters, request.GET.get("sort"))
-    page = queues.QueuePaginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queues.queue_counts(user, filters)
+    paginator = queues.QueuePaginator(tickets, queues.PAGE_SIZE, known_count=counts[key])
+    page = paginator.get_page(request.GET.get("page"))
     for ticket in page.object_list:
         ticket.requester_answered = queues.requester_spoke_last(ticket)
-    counts = queues.queue_counts(user, filters)
     descending = sort.startswith("-")
     columns = []
     for column, label in COLUMNS:
