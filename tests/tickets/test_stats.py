@@ -43,7 +43,7 @@ from tests.factories import (
     agent_of,
     head_of,
 )
-from tickets import charts, stats
+from tickets import charts, stats, workflow
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -493,9 +493,10 @@ def test_page_in_english_and_french(client, history):
 
 
 @pytest.mark.parametrize("second", ["more_tickets", "longer_period"])
-def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, second):
+def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, settings, second):
     """The same number of queries for 2 and 40 tickets, and for 7 and 365 days: session, user,
     memberships, the chosen service, eleven for the statistics, the service list of the form."""
+    settings.STATS_CACHE_SECONDS = 0  # the figures computed at every request
     service = ServiceFactory()
     category = CategoryFactory(service=service)
     agent = agent_of(service)
@@ -643,3 +644,69 @@ def test_similar_include_links_to_the_desk_pages(history):
         assert reverse("desk:detail", kwargs={"pk": ticket.pk}) in html
     empty = render_to_string("tickets/stats/similar.html", {"similar": []})
     assert "Aucun ticket similaire dans ce service." in empty
+
+
+def test_figures_are_computed_once_per_service_and_period_then_kept(
+    client, django_assert_num_queries, settings
+):
+    """Within STATS_CACHE_SECONDS the page reuses the figures it computed (and says when); another
+    period is computed on its own; 0 computes them at every request."""
+    settings.STATS_CACHE_SECONDS = 300
+    service = ServiceFactory()
+    category = CategoryFactory(service=service)
+    agent = agent_of(service)
+    client.force_login(agent)
+    TicketFactory(category=category)
+    client.get(stats_url(service, period="7"))
+    with CaptureQueriesContext(connection) as computing:
+        first = client.get(stats_url(service, period="30"))
+    assert first.context["data"].created == 1
+    TicketFactory(category=category)
+    with CaptureQueriesContext(connection) as reading:
+        again = client.get(stats_url(service, period="30"))
+    # Session, user, memberships, the services (to check, to choose, to list): no figure.
+    assert len(reading) == 6 < len(computing)
+    assert again.context["data"].created == 1
+    moment = again.context["data"].computed_at
+    assert moment == first.context["data"].computed_at
+    assert "Chiffres arrêtés au" in again.content.decode()
+
+    assert client.get(stats_url(service, period="90")).context["data"].created == 2
+    settings.STATS_CACHE_SECONDS = 0
+    assert client.get(stats_url(service, period="30")).context["data"].created == 2
+
+
+def test_figures_are_computed_when_the_cache_is_unreachable(client, settings, monkeypatch):
+    settings.STATS_CACHE_SECONDS = 300
+    service = ServiceFactory()
+    TicketFactory(category=CategoryFactory(service=service))
+    client.force_login(agent_of(service))
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(stats.cache, "get", unreachable)
+    monkeypatch.setattr(stats.cache, "set", unreachable)
+    response = client.get(stats_url(service, period="7"))
+    assert response.status_code == 200
+    assert response.context["data"].created == 1
+
+
+@pytest.mark.postgres
+def test_period_events_are_read_through_the_tickets_active_since(postgres):
+    """`events_since` narrows on the ticket's last activity, which recording an event keeps at
+    the event's time: a ticket with an old event only is left out, one with a recent move is in."""
+    service = ServiceFactory()
+    category = CategoryFactory(service=service)
+    now = datetime.now(tz=PARIS)
+    old = TicketFactory(category=category)
+    TicketEvent.objects.create(
+        ticket=old, kind="status_changed", action="reopen", created_at=now - timedelta(days=40)
+    )
+    Ticket.objects.filter(pk=old.pk).update(updated_at=now - timedelta(days=40))
+    recent = TicketFactory(category=category)
+    workflow.take(ticket=recent, actor=agent_of(service))
+    since = stats.events_since(service, now - timedelta(days=7))
+    assert {event.ticket_id for event in since} == {recent.pk}
+    sql = str(since.query)
+    assert '"updated_at" >=' in sql

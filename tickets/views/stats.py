@@ -187,7 +187,7 @@ def page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "desk_page": "stats"}
     if not form.is_valid():
         return render(request, "tickets/stats/page.html", context, status=400)
-    data = stats.service_stats(form.cleaned_data["service"], form.period_value())
+    data = stats.cached_service_stats(form.cleaned_data["service"], form.period_value())
     query = request.GET.copy()
     query["service"] = str(data.service.pk)
     query.setdefault("period", data.period.key)
@@ -225,7 +225,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     table = request.GET.get("table", "")
     if table not in exports.STATS_TABLES or not form.is_valid():
         raise Http404
-    data = stats.service_stats(form.cleaned_data["service"], form.period_value())
+    data = stats.cached_service_stats(form.cleaned_data["service"], form.period_value())
     period = data.period
     filename = f"stats-{data.service.slug}-{table}-{period.first_day}-{period.last_day}.csv"
     return exports.csv_response(exports.stats_rows(data, table), filename)
