@@ -1,7 +1,7 @@
 """The outbox: rows written with the ticket move, delivered after commit by Celery tasks.
 
 * `notify(event)` runs inside the move's transaction: it writes one Notification per recipient and
-  queues a task per row once (and only if) the transaction commits.
+  queues tasks for them (a batch of rows each) once, and only if, the transaction commits.
 * `deliver(id)` is what the task does: it claims the row under a row lock, sends one email and
   marks it sent in the same transaction, so two runs for one row send one email.
 * `sweep()` re-queues rows left pending long after they were due (lost broker message, dead
@@ -28,6 +28,8 @@ from notifications import emails, preferences, recipients
 from notifications.models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
+    from django.core.mail.backends.base import BaseEmailBackend
+
     from tickets.models import TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -84,23 +86,35 @@ def notify(event: TicketEvent) -> list[Notification]:
     return rows
 
 
+# Rows per task. A new ticket in a large service notifies forty agents: one task (one broker
+# message, one SMTP connection) per row cost the request 40 round trips to the broker and the
+# worker 40 connections; batches keep both to a few while several workers still share the load.
+BATCH_SIZE = 20
+
+
 def queue_after_commit(rows: list[Notification]) -> None:
-    """One task per row, queued only if (and once) the surrounding transaction commits."""
-    for row in rows:
-        transaction.on_commit(partial(enqueue, row.pk))
+    """Tasks for the rows, queued only if (and once) the surrounding transaction commits."""
+    queue_ids_after_commit([row.pk for row in rows])
 
 
-def enqueue(notification_id: int) -> None:
-    """Hands a row to the workers; if the broker is unreachable the sweep will try again later.
+def queue_ids_after_commit(ids: list[int]) -> None:
+    for start in range(0, len(ids), BATCH_SIZE):
+        transaction.on_commit(partial(enqueue, ids[start : start + BATCH_SIZE]))
+
+
+def enqueue(notification_ids: list[int]) -> None:
+    """Hands rows to the workers; if the broker is unreachable the sweep will try again later.
 
     A move that committed must not fail because mail is slow, so errors are logged, not raised.
     """
     from notifications import tasks
 
     try:
-        tasks.send_notification.delay(notification_id)
+        tasks.send_notifications.delay(notification_ids)
     except Exception:
-        logger.exception("Could not queue notification %s; the sweep will retry.", notification_id)
+        logger.exception(
+            "Could not queue notifications %s; the sweep will retry.", notification_ids
+        )
 
 
 # --- Delivering one row ---------------------------------------------------------------------------
@@ -120,11 +134,12 @@ class Result:
     error: str = ""
 
 
-def deliver(notification_id: int) -> Result:
+def deliver(notification_id: int, connection: BaseEmailBackend | None = None) -> Result:
     """Sends the row's email once: the row stays locked from claim to 'sent'.
 
     A second run for the same row finds it locked (and skips) or sent (and skips). If the worker
     dies mid-way, the transaction rolls back and the row is pending again for the sweep.
+    `connection` is an open mail connection to reuse (a batch sends through one).
     """
     with transaction.atomic():
         row = (
@@ -145,6 +160,8 @@ def deliver(notification_id: int) -> Result:
             # A template or data error will not heal by itself: fail now, visibly, in the admin.
             logger.exception("Could not render notification %s", row.pk)
             return _fail(row, exc)
+        if connection is not None:
+            message.connection = connection
         try:
             message.send()
         except TRANSIENT_ERRORS as exc:
@@ -192,8 +209,7 @@ def sweep(now: datetime.datetime | None = None, limit: int = 500) -> int:
         )
         # Not picked again by the next sweep unless this attempt is lost too.
         Notification.objects.filter(pk__in=ids).update(due_at=now)
-        for pk in ids:
-            transaction.on_commit(partial(enqueue, pk))
+        queue_ids_after_commit(ids)
     if ids:
         logger.info("Re-queued %s overdue notifications", len(ids))
     return len(ids)
@@ -206,8 +222,7 @@ def resend(queryset: QuerySet[Notification]) -> int:
         Notification.objects.filter(pk__in=ids).update(
             status=Notification.Status.PENDING, attempts=0, due_at=timezone.now()
         )
-        for pk in ids:
-            transaction.on_commit(partial(enqueue, pk))
+        queue_ids_after_commit(ids)
     return len(ids)
 
 

@@ -1,13 +1,16 @@
-"""Celery tasks: deliver one outbox row, sweep overdue rows, queue the daily digests.
+"""Celery tasks: deliver outbox rows (in batches, or one for its retries), sweep overdue rows,
+queue the daily digests.
 
 The work is in notifications.services; tasks only schedule it and retry it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from celery import shared_task
+from django.core import mail
 
 from notifications import services
 
@@ -26,6 +29,50 @@ def send_notification(self, notification_id: int) -> str:
         )
         raise self.retry(countdown=result.retry_in)
     return result.outcome.value
+
+
+@shared_task(bind=True, ignore_result=True)
+def send_notifications(self, notification_ids: list[int]) -> int:
+    """Sends a batch of rows through one mail connection; a row the mail server refuses for now
+    goes on alone with `send_notification`'s retries. Returns how many were sent.
+
+    A worker lost mid-batch leaves the unsent rows pending: the message is delivered again
+    (acks late) or the sweep finds them, and `deliver` never sends a row twice.
+    """
+    # Retries go to the queue this batch came from, as Celery's own retries do.
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    routing = {"queue": queue} if queue else {}
+    connection = mail.get_connection()
+    _open(connection)
+    sent = 0
+    try:
+        for notification_id in notification_ids:
+            result = services.deliver(notification_id, connection=connection)
+            if result.outcome is services.Outcome.SENT:
+                sent += 1
+            elif result.outcome is services.Outcome.RETRY:
+                logger.info(
+                    "Notification %s: %s; next try in %ss",
+                    notification_id,
+                    result.error,
+                    result.retry_in,
+                )
+                send_notification.apply_async(
+                    (notification_id,), countdown=result.retry_in, **routing
+                )
+                # The connection may be what failed: the next row gets a new one.
+                connection.close()
+                _open(connection)
+    finally:
+        connection.close()
+    return sent
+
+
+def _open(connection) -> None:
+    """Opens the connection now, so that the batch's emails share it; if the server cannot be
+    reached, each row's own attempt fails and is retried."""
+    with contextlib.suppress(*services.TRANSIENT_ERRORS):
+        connection.open()
 
 
 @shared_task(ignore_result=True)

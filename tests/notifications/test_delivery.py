@@ -389,7 +389,7 @@ def test_lost_tasks_are_delivered_by_the_sweep_once(
     again - twice, even - and each email still arrives exactly once."""
     requester, agent, category = people
     requester_client = logged_in(requester)
-    with mock.patch.object(tasks.send_notification, "delay", side_effect=OSError("broker down")):
+    with mock.patch.object(tasks.send_notifications, "delay", side_effect=OSError("broker down")):
         file_ticket_through_the_web(requester_client, category, "Badge refusé")
     assert Notification.objects.filter(status="pending").count() == 2
     time.sleep(1)

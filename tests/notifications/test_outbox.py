@@ -12,6 +12,7 @@ from unittest import mock
 import pytest
 from django.contrib.admin.sites import AdminSite
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import transaction
 from django.test import RequestFactory
 from django.utils import timezone
@@ -49,7 +50,7 @@ def test_a_move_writes_rows_and_sends_after_commit(world, django_capture_on_comm
     assert rows.count() == 5  # requester, three agents, the alert address
     assert set(rows.values_list("status", flat=True)) == {"pending"}
     assert mail.outbox == []
-    assert len(callbacks) == 5
+    assert len(callbacks) == 1  # one task for the five rows
     for callback in callbacks:
         callback()
     assert len(mail.outbox) == 5
@@ -144,7 +145,7 @@ def test_the_broker_being_down_does_not_break_the_move(
 ):
     """If the task cannot be queued, the move still succeeds and the row waits for the sweep."""
     with (
-        mock.patch.object(tasks.send_notification, "delay", side_effect=OSError("no broker")),
+        mock.patch.object(tasks.send_notifications, "delay", side_effect=OSError("no broker")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         workflow.take(ticket=ticket, actor=world.assignee)
@@ -335,3 +336,64 @@ def test_ticket_factory_users_get_emails_in_their_language(db, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         workflow.take(ticket=ticket, actor=agent)
     assert mail.outbox[0].subject == f"[Helpdesk #{ticket.pk}] Taken in charge: {ticket.subject}"
+
+
+class CountingBackend(locmem.EmailBackend):
+    """Django's test outbox, counting the connections opened."""
+
+    opened = 0
+
+    def open(self) -> bool:
+        CountingBackend.opened += 1
+        return super().open()
+
+
+def test_rows_are_queued_in_batches_and_sent_through_one_connection(
+    world, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    """A move that notifies many people queues one task per BATCH_SIZE rows, and each task sends
+    its emails through one mail connection."""
+    settings.EMAIL_BACKEND = "tests.notifications.test_outbox.CountingBackend"
+    CountingBackend.opened = 0
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    with (
+        mock.patch.object(tasks.send_notifications, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        ticket = file_ticket(world)
+    rows = Notification.objects.filter(event__ticket=ticket)
+    batches = [call.args[0] for call in delay.call_args_list]
+    assert [len(batch) for batch in batches] == [2, 2, 1]
+    assert sorted(pk for batch in batches for pk in batch) == sorted(r.pk for r in rows)
+    assert mail.outbox == []
+
+    assert tasks.send_notifications.apply(args=[batches[0]]).get() == 2
+    assert len(mail.outbox) == 2
+    assert CountingBackend.opened == 1
+
+
+def test_a_row_refused_in_a_batch_is_retried_alone(world, django_capture_on_commit_callbacks):
+    """The mail server refuses one email of a batch: the others are sent, and that row goes on
+    with its own retries."""
+    with django_capture_on_commit_callbacks(execute=False):
+        ticket = file_ticket(world)
+    rows = list(Notification.objects.filter(event__ticket=ticket).order_by("pk"))
+    refused = rows[1]
+    real_send = mail.EmailMessage.send
+
+    def send(message, *args, **kwargs):
+        if refused.email in message.to:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send(message, *args, **kwargs)
+
+    with (
+        mock.patch.object(mail.EmailMessage, "send", send),
+        mock.patch.object(tasks.send_notification, "apply_async") as retry,
+    ):
+        sent = tasks.send_notifications.apply(args=[[row.pk for row in rows]]).get()
+    assert sent == len(rows) - 1 == len(mail.outbox)
+    assert retry.call_args.args == ((refused.pk,),)
+    assert retry.call_args.kwargs["countdown"] == 1
+    refused.refresh_from_db()
+    assert (refused.status, refused.attempts) == ("pending", 1)
+    assert "connection lost" in refused.last_error
