@@ -125,7 +125,14 @@ def prepare(size: int, seed: int, log) -> str:
     url = with_database(SERVER, name)
     ensure_database(url)
     marker = dataset(url)
-    if marker and marker["tickets"] == size and marker["seed"] == seed:
+    from tickets.management.commands.generate_data import GENERATOR_VERSION
+
+    if (
+        marker
+        and marker["tickets"] == size
+        and marker["seed"] == seed
+        and marker.get("generator") == GENERATOR_VERSION
+    ):
         log(f"{name}: {size} tickets (seed {seed}) already generated")
         manage(url, "migrate", "--noinput", "-v0")
         return url

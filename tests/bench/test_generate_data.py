@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -113,3 +114,21 @@ def models_count():
     from django.db.models import Count
 
     return Count("pk")
+
+
+def test_a_rare_word_is_found_in_the_reference_service_at_every_size(postgres):
+    """One ticket in RARE_EVERY, the first early on, carries the rare sentence, in the service
+    of the reference agent: the benchmark's rare-word search has a result at every size."""
+    from tickets.management.commands import generate_data
+
+    generate(tickets=400)
+    rare = Ticket.objects.filter(description__icontains="sismographe")
+    assert rare.count() == 1
+    assert rare.get().service.slug == generate_data.REFERENCE_SERVICE
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT info FROM bench_dataset")
+        info = cursor.fetchone()[0]
+    info = info if isinstance(info, dict) else json.loads(info)
+    assert info["generator"] == generate_data.GENERATOR_VERSION
+    agent = User.objects.get(email=info["agent"])
+    assert agent.service_memberships.get().service.slug == generate_data.REFERENCE_SERVICE

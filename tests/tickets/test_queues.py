@@ -71,6 +71,19 @@ def test_counts_cap_the_unbounded_tabs(category, agent, monkeypatch):
     assert counts == {"todo": 1, "mine": 0, "waiting": 0, "all": 3, "closed": 3}
 
 
+def test_a_search_counts_to_a_lower_cap(category, agent, monkeypatch):
+    """With search words every counted row is checked against them: the tabs stop sooner."""
+    monkeypatch.setattr(queues, "COUNT_CAP", 4)
+    monkeypatch.setattr(queues, "SEARCH_COUNT_CAP", 2)
+    tickets = TicketFactory.create_batch(5, category=category, subject="Imprimante en panne")
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(status=Status.CLOSED)
+    assert queues.queue_counts(agent)["closed"] == 4
+    counts = queues.queue_counts(agent, queues.Filters(q="imprimante"))
+    assert (counts["all"], counts["closed"]) == (2, 2)
+    assert queues.count_cap(queues.Filters(q="imprimante")) == 2
+    assert queues.count_cap(queues.Filters()) == queues.count_cap(None) == 4
+
+
 def test_sort_ordering_is_whitelisted():
     assert queues.sort_ordering("-priority", "age") == ("-priority", ["-priority", "-pk"])
     assert queues.sort_ordering("password", "age") == ("age", ["created_at", "pk"])

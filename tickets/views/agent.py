@@ -142,7 +142,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     tickets, sort = queues.queue_tickets(user, key, filters, request.GET.get("sort"))
     counts = queues.queue_counts(user, filters)
-    paginator = queues.QueuePaginator(tickets, queues.PAGE_SIZE, known_count=counts[key])
+    cap = queues.count_cap(filters)
+    paginator = queues.QueuePaginator(tickets, queues.PAGE_SIZE, known_count=counts[key], cap=cap)
     page = paginator.get_page(request.GET.get("page"))
     for ticket in page.object_list:
         ticket.requester_answered = queues.requester_spoke_last(ticket)
@@ -161,7 +162,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "tab": queues.QUEUES_BY_KEY[key],
         "tabs": [(queue, counts.get(queue.key)) for queue in queues.QUEUES],
-        "count_cap": queues.COUNT_CAP,
+        "count_cap": cap,
         "form": form,
         "filtered": any(value for name, value in request.GET.items() if name in form.fields),
         "page": page,

@@ -38,6 +38,15 @@ TICKETS_PER_DAY = 275  # ~100,000 a year
 CHUNK = 10_000
 DAY = 86_400.0
 MARKER_TABLE = "bench_dataset"
+# Changes whenever the same seed would give other data: a database of another version is
+# generated again (bench/run.py compares it).
+GENERATOR_VERSION = 2
+# The service of the reference agent and head (the benchmark's accounts).
+REFERENCE_SERVICE = "dsi"
+# One ticket in RARE_EVERY carries a rare sentence ("sismographe"), the first at index RARE_FIRST,
+# all in the reference service: a search for a rare word finds something at every size.
+RARE_EVERY = 20_000
+RARE_FIRST = 17
 
 TICKET_COLUMNS = (
     "id, subject, description, priority, status, created_at, updated_at, first_response_at, "
@@ -64,6 +73,7 @@ class World:
     now: float
     ticket_offset: int
     service_ids: list[int] = field(default_factory=list)
+    reference_service: int = 0
     # Per service (same order): leaf category (id, name) list and agent (id, name) list.
     leaves: list[list[tuple[int, str]]] = field(default_factory=list)
     agents: list[list[tuple[int, str]]] = field(default_factory=list)
@@ -144,9 +154,11 @@ def build_world(
             membership_id += 1
             role = "head" if position == 0 else "agent"
             memberships.append(_line((membership_id, role, "t", service_id, uid, None)))
-            if position == 0 and slug == "dsi":
+            if slug == REFERENCE_SERVICE:
+                world.reference_service = index
+            if position == 0 and slug == REFERENCE_SERVICE:
                 world.accounts["head"] = email
-            elif position == 1 and slug == "dsi":
+            elif position == 1 and slug == REFERENCE_SERVICE:
                 world.accounts["agent"] = email
             service_agents.append((uid, full))
         world.agents.append(service_agents)
@@ -341,6 +353,9 @@ def generate_chunk(world: World, chunk: int) -> tuple[str, str, str, int, int]:
         created = _arrival(world, index, rng.random())
         age_days = (world.now - created) / DAY
         service = rng.choices(range(service_count), world.service_weights)[0]
+        rare = index % RARE_EVERY == RARE_FIRST
+        if rare:
+            service = world.reference_service
         service_id = world.service_ids[service]
         category_id, topic = rng.choice(world.leaves[service])
         agent_id, agent_name = rng.choice(world.agents[service])
@@ -365,7 +380,7 @@ def generate_chunk(world: World, chunk: int) -> tuple[str, str, str, int, int]:
                 rng.choice(corpus.DETAILS_FR),
                 rng.choice(corpus.CLOSINGS_FR),
             )
-        if rng.random() < 1 / 20_000:
+        if rare:
             problem = corpus.RARE_SENTENCES[english]
         description = f"{opening}\n\n{problem} {detail}\n\n{closing}"
 
@@ -740,6 +755,7 @@ class Command(BaseCommand):
             )
             info = {
                 **world.accounts,
+                "generator": GENERATOR_VERSION,
                 "password": PASSWORD,
                 "events": events,
                 "seconds": round(seconds + vacuum_seconds, 1),
