@@ -160,3 +160,27 @@ def test_search_uses_the_stored_vector_kept_current_on_write(postgres, category,
         plan = queues.search(Ticket.objects.order_by(), "clavier").values("pk").explain()
         cursor.execute("SET enable_seqscan = on")
     assert "ticket_search_vector" in plan
+
+
+def test_the_active_tickets_index_lists_the_active_statuses():
+    """Migration 0007 indexes the active tickets by their statuses, written out: a status added
+    to Ticket.ACTIVE_STATUSES needs a migration that rebuilds the index."""
+    import importlib
+
+    migration = importlib.import_module("tickets.migrations.0007_ticket_service_active_created")
+    assert ", ".join(f"'{status}'" for status in Ticket.ACTIVE_STATUSES) == migration.ACTIVE
+
+
+@pytest.mark.postgres
+def test_the_oldest_open_tickets_are_read_from_the_active_index(postgres, category, agent):
+    TicketFactory.create_batch(3, category=category)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        sql, params = queues.oldest_open(agent).query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "ticket_service_active_created" in plan
+    assert [t.pk for t in queues.oldest_open(agent)] == sorted(
+        Ticket.objects.values_list("pk", flat=True)
+    )
