@@ -599,3 +599,24 @@ def test_reply_with_files_and_internal_attachment(client, desk):
     bad = SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="application/octet-stream")
     response = _act(client, ticket, "attach", {"attach-file": bad})
     assert response.status_code == 400
+
+
+def test_time_tag_writes_what_the_date_filters_write(settings):
+    """`{% time_tag %}` is `<time datetime="{{ x|date:'c' }}">{{ x|date:FORMAT }}</time>`."""
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    moment = datetime(2026, 3, 2, 8, 5, 9, 123456, tzinfo=UTC)
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for name in ("SHORT_DATETIME_FORMAT", "SHORT_DATE_FORMAT"):
+                ours = Template("{% load helpdesk_time %}{% time_tag x '" + name + "' %}").render(
+                    Context({"x": moment})
+                )
+                django = Template(
+                    "<time datetime=\"{{ x|date:'c' }}\">{{ x|date:'" + name + "' }}</time>"
+                ).render(Context({"x": moment}))
+                assert ours == django
+    assert Template("{% load helpdesk_time %}{% time_tag x %}").render(Context({"x": None})) == ""
