@@ -6,11 +6,13 @@ share an HTML id.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category, Service, ServiceMembership
@@ -46,6 +48,31 @@ class DeskForm(forms.Form):
                 widget = self.fields[name].widget
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
+
+
+class RowsChoiceIterator(ModelChoiceIterator):
+    """Options read as (pk, label) rows, without a model instance per option."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.field.option_rows(self.queryset)
+
+
+class RowsModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose drop-down list is built from a few columns of each row.
+
+    The ticket page offers every category of the tree to transfer to (about 150) and the
+    service's agents: building a model instance for each option cost more than the rest of the
+    form. Validation still reads the chosen row through the queryset, as usual.
+    `option_rows(queryset)` yields (pk, label) pairs.
+    """
+
+    iterator = RowsChoiceIterator
+
+    def __init__(self, *args: Any, option_rows: Callable[[QuerySet], Iterable], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.option_rows = option_rows
 
 
 class DateInput(forms.DateInput):
@@ -138,8 +165,21 @@ class EmptyForm(DeskForm):
     """A move that needs nothing but a button (take, release)."""
 
 
+def _agent_options(users: QuerySet) -> Iterator[tuple[int, str]]:
+    for pk, full_name, email in users.values_list("pk", "full_name", "email"):
+        yield pk, full_name or email
+
+
+def _category_options(categories: QuerySet) -> Iterator[tuple[int, str]]:
+    rows = categories.values_list("pk", "depth", "name", "handling_service__name")
+    for pk, depth, name, service in rows:
+        yield pk, "{}{} ({})".format("— " * depth, name, service)
+
+
 class AssignForm(DeskForm):
-    agent = forms.ModelChoiceField(label=_("Agent"), queryset=get_user_model().objects.none())
+    agent = RowsModelChoiceField(
+        label=_("Agent"), queryset=get_user_model().objects.none(), option_rows=_agent_options
+    )
 
     def __init__(self, *args: Any, ticket: Ticket, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,7 +192,6 @@ class AssignForm(DeskForm):
             .objects.filter(pk__in=members.values("user_id"), is_active=True)
             .order_by("full_name", "email")
         )
-        self.fields["agent"].label_from_instance = _member_label
 
 
 class QuestionForm(DeskForm):
@@ -198,7 +237,9 @@ class ClosureForm(DeskForm):
 
 
 class TransferForm(DeskForm):
-    category = forms.ModelChoiceField(label=_("New category"), queryset=Category.objects.none())
+    category = RowsModelChoiceField(
+        label=_("New category"), queryset=Category.objects.none(), option_rows=_category_options
+    )
     note = _text(_("Note for the agents (internal)"), required=False, rows=3)
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
@@ -208,11 +249,7 @@ class TransferForm(DeskForm):
             Category.objects.active()
             .filter(handling_service__is_active=True)
             .exclude(pk=ticket.category_id)
-            .select_related("handling_service")
             .order_by("tree_path")
-        )
-        field.label_from_instance = lambda category: "{}{} ({})".format(
-            "— " * category.depth, category.name, category.handling_service
         )
 
 

@@ -620,3 +620,30 @@ def test_time_tag_writes_what_the_date_filters_write(settings):
                 ).render(Context({"x": moment}))
                 assert ours == django
     assert Template("{% load helpdesk_time %}{% time_tag x %}").render(Context({"x": None})) == ""
+
+
+def test_transfer_and_assign_lists_read_rows_and_still_validate(desk):
+    """The drop-down lists of the ticket page are built from (pk, label) rows; the labels are the
+    tree's indentation and the service, the agents' names, and a choice still validates."""
+    from categories.models import Category
+    from tickets.forms_agent import AssignForm, TransferForm
+
+    category, agent = desk["category"], desk["agent"]
+    child = CategoryFactory(parent=category, name="Wi-Fi <5 GHz>")
+    other = CategoryFactory(name="Badges")
+    ticket = TicketFactory(category=other)
+    form = TransferForm(ticket=ticket, prefix="transfer")
+    html = str(form["category"])
+    expected = f"— {child.name} ({child.handling_service.name})".replace("<", "&lt;")
+    assert f'<option value="{child.pk}">{expected.replace(">", "&gt;")}</option>' in html
+    assert f'value="{other.pk}"' not in html  # the ticket's own category
+    bound = TransferForm({"transfer-category": str(child.pk)}, ticket=ticket, prefix="transfer")
+    assert bound.is_valid() and bound.cleaned_data["category"] == Category.objects.get(pk=child.pk)
+
+    agent_ticket = TicketFactory(category=category)
+    assign = AssignForm(ticket=agent_ticket, user=agent, prefix="assign")
+    assert f'<option value="{agent.pk}">{agent.display_name}</option>' in str(assign["agent"])
+    chosen = AssignForm(
+        {"assign-agent": str(agent.pk)}, ticket=agent_ticket, user=agent, prefix="assign"
+    )
+    assert chosen.is_valid() and chosen.cleaned_data["agent"] == agent
