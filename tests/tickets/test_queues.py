@@ -206,3 +206,17 @@ def test_open_tabs_check_the_words_row_by_row(postgres, category, agent):
 def test_the_requester_lookup_of_a_search_runs_once_per_page(category, agent):
     filters = queues.Filters(q="camille")
     assert filters.people is filters.people
+
+
+def test_a_page_gets_its_row_data_after_its_rows_are_chosen(category, agent):
+    """The paginator picks the page's tickets in the list's order, then only those are joined
+    to their row data and last event."""
+    tickets = TicketFactory.create_batch(5, category=category)
+    rows, _sort = queues.queue_tickets(agent, "todo", queues.Filters())
+    paginator = queues.QueuePaginator(rows, 2, decorate=queues.page_rows)
+    last = paginator.page(3)
+    assert [t.pk for t in last.object_list] == [tickets[-1].pk]
+    second = list(paginator.page(2).object_list)
+    assert [t.pk for t in second] == [tickets[2].pk, tickets[3].pk]
+    assert all(hasattr(t, "last_action") for t in second)
+    assert "requester" in second[0]._state.fields_cache

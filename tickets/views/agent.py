@@ -143,7 +143,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     tickets, sort = queues.queue_tickets(user, key, filters, request.GET.get("sort"))
     counts = queues.queue_counts(user, filters)
     cap = queues.count_cap(filters)
-    paginator = queues.QueuePaginator(tickets, queues.PAGE_SIZE, known_count=counts[key], cap=cap)
+    paginator = queues.QueuePaginator(
+        tickets, queues.PAGE_SIZE, known_count=counts[key], cap=cap, decorate=queues.page_rows
+    )
     page = paginator.get_page(request.GET.get("page"))
     for ticket in page.object_list:
         ticket.requester_answered = queues.requester_spoke_last(ticket)
