@@ -30,7 +30,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    BooleanField,
     Case,
     Count,
     DateField,
@@ -45,7 +44,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import (
     Coalesce,
     ExtractHour,
@@ -812,13 +810,10 @@ def similar_tickets(ticket: Ticket, user: Any, limit: int = 5) -> list[Ticket]:
         # The stored search vector holds the subject's French stems: checking it first (no
         # parsing) leaves the subject to be parsed and ranked for the matching tickets alone,
         # not for the whole window (20 ms a page at 1,000 candidates, 11 with it).
-        stored = RawSQL(  # noqa: S611 - the words are a bound parameter
-            "tickets_ticket.search_vector @@ websearch_to_tsquery('french'::regconfig, %s)",
-            [query_text],
-            output_field=BooleanField(),
-        )
+        from tickets.queues import StoredVectorMatch
+
         ranked = (
-            candidates.filter(stored)
+            candidates.filter(StoredVectorMatch(query_text))
             .annotate(document=SearchVector("subject", config="french"))
             .filter(document=query)
             .annotate(rank=SearchRank(F("document"), query))

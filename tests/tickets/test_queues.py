@@ -198,7 +198,7 @@ def test_open_tabs_check_the_words_row_by_row(postgres, category, agent):
         queues.desk_tickets(agent).filter(status__in=Ticket.ACTIVE_STATUSES), filters, bounded=True
     )
     sql, params = active.query.sql_with_params()
-    assert "coalesce(tickets_ticket.search_vector" in sql
+    assert 'coalesce("tickets_ticket".search_vector' in sql
     assert active.count() == 1
     assert queues.queue_counts(agent, filters)["todo"] == 1
 
@@ -220,3 +220,18 @@ def test_a_page_gets_its_row_data_after_its_rows_are_chosen(category, agent):
     assert [t.pk for t in second] == [tickets[2].pk, tickets[3].pk]
     assert all(hasattr(t, "last_action") for t in second)
     assert "requester" in second[0]._state.fields_cache
+
+
+@pytest.mark.postgres
+def test_a_searched_page_keeps_the_words_on_the_inner_rows(postgres, category, agent):
+    """`page_rows` puts the search in a subquery, where the ticket table has another alias: the
+    condition must name that alias, or it would be re-evaluated for every outer row."""
+    wanted = TicketFactory(category=category, subject="Connexion impossible")
+    TicketFactory(category=category, subject="Imprimante")
+    rows, _sort = queues.queue_tickets(agent, "todo", queues.Filters(q="connexion"))
+    page = queues.QueuePaginator(rows, 25, decorate=queues.page_rows).page(1)
+    assert [t.pk for t in page.object_list] == [wanted.pk]
+    sql = str(page.object_list.query)
+    inner = sql[sql.index(" IN (SELECT") :]
+    assert '"tickets_ticket".search_vector' not in inner
+    assert 'U0".search_vector' in inner or "U0.search_vector" in inner
