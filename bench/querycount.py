@@ -4,9 +4,9 @@
 
 Run by bench/run.py with the production stack's environment (same database, settings and
 collected static files); reads the pages to visit as JSON on standard input, writes for each the
-HTTP status, the number of queries, the slowest query's SQL and, when asked, its
-`EXPLAIN (ANALYZE, BUFFERS)` plan. Each GET is made twice and the second is measured (warm caches,
-as under load).
+HTTP status, the number of queries, the time of the request in this process, the slowest query's
+SQL and, when asked, its `EXPLAIN (ANALYZE, BUFFERS)` plan. Each GET is made twice and the second
+is measured (warm caches, as under load); a page may bring settings of its own (`settings`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,7 +28,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 # A 1×1 PNG: the smallest real image the upload checks accept.
 PNG = bytes.fromhex(
@@ -44,15 +45,23 @@ def measure(page: dict, clients: dict[str, Client]) -> dict:
     data = dict(page.get("data") or {})
     if page.get("attachment"):
         data["attachments"] = SimpleUploadedFile("capture.png", PNG, content_type="image/png")
-    if page["method"] == "GET":
-        client.get(page["path"])  # warm-up
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(page["path"])
-    else:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.post(page["path"], data)
+    with override_settings(**(page.get("settings") or {})):
+        started = time.perf_counter()
+        if page["method"] == "GET":
+            client.get(page["path"])  # warm-up
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(page["path"])
+        else:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.post(page["path"], data)
+        elapsed_ms = (time.perf_counter() - started) * 1000
     queries = captured.captured_queries
-    result = {"status": response.status_code, "queries": len(queries)}
+    result = {
+        "status": response.status_code,
+        "queries": len(queries),
+        "elapsed_ms": round(elapsed_ms, 1),
+    }
     selects = [query for query in queries if query["sql"].lstrip().upper().startswith("SELECT")]
     if selects:
         slowest = max(selects, key=lambda query: float(query["time"]))

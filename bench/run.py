@@ -325,6 +325,11 @@ def write_pages(targets: Targets) -> list[Page]:
     ]
 
 
+# The statistics page keeps its figures STATS_CACHE_SECONDS: under load it serves them from the
+# cache. What computing them costs is measured in-process on this page, with the cache off.
+COMPUTED_STATS = Page("statistics (90 days), computed", "agent", "GET", "/desk/stats/?period=90")
+
+
 def count_queries(stack: ProductionStack, pages: list[Page], targets: Targets, explain: bool):
     spec = [
         {
@@ -335,8 +340,9 @@ def count_queries(stack: ProductionStack, pages: list[Page], targets: Targets, e
             "data": page.data,
             "attachment": page.attachment,
             "explain": explain and page.method == "GET" and page.role != "",
+            "settings": {"STATS_CACHE_SECONDS": 0} if page is COMPUTED_STATS else {},
         }
-        for page in pages
+        for page in [*pages, COMPUTED_STATS]
     ]
     env = {**stack.env, "ALLOWED_HOSTS": "testserver,127.0.0.1"}
     result = subprocess.run(  # noqa: S603 - our own script
@@ -604,6 +610,7 @@ def main() -> int:
     sizes = [int(size) for size in args.sizes.split(",")]
     results: list[Result] = []
     emails: dict[int, dict] = {}
+    computed_stats: dict[int, dict] = {}
     problems: list[str] = []
     pinned = json.loads(PINNED.read_text()) if PINNED.exists() else {}
     counts_seen: dict[str, int] = {}
@@ -626,6 +633,18 @@ def main() -> int:
                 log(f"{size}: stack up at {stack.base_url}")
                 counted = count_queries(
                     stack, reads + writes, targets, explain=size >= args.explain_from
+                )
+                computed_stats[size] = counted[COMPUTED_STATS.name]
+                counts_seen[COMPUTED_STATS.name] = computed_stats[size]["queries"]
+                pin = pinned.get(COMPUTED_STATS.name)
+                if pin is not None and computed_stats[size]["queries"] != pin:
+                    problems.append(
+                        f"{COMPUTED_STATS.name} at {size}: "
+                        f"{computed_stats[size]['queries']} queries, pinned {pin}"
+                    )
+                log(
+                    f"{size} {COMPUTED_STATS.name}: {computed_stats[size]['elapsed_ms']:.0f} ms "
+                    f"in-process, {computed_stats[size]['queries']} queries"
                 )
                 sessions = {}
                 import requests
@@ -708,6 +727,11 @@ def main() -> int:
             f"{email['per_second']:.1f}/s by one worker "
             f"({email['seconds_with_startup']:.1f} s including the worker's start)"
         )
+    for size, computed in computed_stats.items():
+        print(
+            f"\nStatistics computed (cache off) at {size}: {computed['elapsed_ms']:.0f} ms "
+            f"in-process, {computed['queries']} queries"
+        )
     if args.pin:
         PINNED.write_text(json.dumps(counts_seen, indent=2, ensure_ascii=False) + "\n")
         print(f"\nQuery counts written to {PINNED}")
@@ -719,6 +743,7 @@ def main() -> int:
                     "arguments": vars(args) | {"output": str(args.output)},
                     "results": [result.__dict__ for result in results],
                     "emails": emails,
+                    "computed_stats": computed_stats,
                     "problems": problems,
                 },
                 indent=2,
