@@ -46,14 +46,13 @@ def measure(page: dict, clients: dict[str, Client]) -> dict:
     if page.get("attachment"):
         data["attachments"] = SimpleUploadedFile("capture.png", PNG, content_type="image/png")
     with override_settings(**(page.get("settings") or {})):
-        started = time.perf_counter()
         if page["method"] == "GET":
             client.get(page["path"])  # warm-up
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            if page["method"] == "GET":
                 response = client.get(page["path"])
-        else:
-            with CaptureQueriesContext(connection) as captured:
+            else:
                 response = client.post(page["path"], data)
         elapsed_ms = (time.perf_counter() - started) * 1000
     queries = captured.captured_queries

@@ -4,7 +4,7 @@ Django renders each `<option>` of a `<select>` through two included templates. A
 form has about ninety options and an agent's ticket page about two hundred (assign to an agent,
 transfer to a category): through the template engine they cost a third of those pages' CPU. The
 markup written here is byte for byte what Django's own `select.html`, `select_option.html` and
-`attrs.html` produce (tests/helpdesk/test_forms_renderer.py compares them); a widget with its own
+`attrs.html` produce (tests/test_forms_renderer.py compares them); a widget with its own
 templates still goes through the template engine.
 """
 

@@ -24,9 +24,7 @@ def send_notification(self, notification_id: int) -> str:
     """Sends one outbox row's email; safe to run twice; retries later on mail server errors."""
     result = services.deliver(notification_id)
     if result.outcome is services.Outcome.RETRY:
-        logger.info(
-            "Notification %s: %s; next try in %ss", notification_id, result.error, result.retry_in
-        )
+        _log_retry(notification_id, result)
         raise self.retry(countdown=result.retry_in)
     return result.outcome.value
 
@@ -51,12 +49,7 @@ def send_notifications(self, notification_ids: list[int]) -> int:
             if result.outcome is services.Outcome.SENT:
                 sent += 1
             elif result.outcome is services.Outcome.RETRY:
-                logger.info(
-                    "Notification %s: %s; next try in %ss",
-                    notification_id,
-                    result.error,
-                    result.retry_in,
-                )
+                _log_retry(notification_id, result)
                 send_notification.apply_async(
                     (notification_id,), countdown=result.retry_in, **routing
                 )
@@ -66,6 +59,12 @@ def send_notifications(self, notification_ids: list[int]) -> int:
     finally:
         connection.close()
     return sent
+
+
+def _log_retry(notification_id: int, result: services.Result) -> None:
+    logger.info(
+        "Notification %s: %s; next try in %ss", notification_id, result.error, result.retry_in
+    )
 
 
 def _open(connection) -> None:

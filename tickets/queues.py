@@ -298,10 +298,20 @@ def queue_tickets(
     return tickets.order_by(*ordering), applied
 
 
+def chosen_rows(chosen: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The tickets of an ordered, sliced list, joined to their row data after the choice.
+
+    Joined first, PostgreSQL joins the requester, category and assignee of every candidate (a
+    service's thousand open tickets, by a merge join over every user; the rows skipped to reach
+    a deep page) before keeping the few shown.
+    """
+    rows = Ticket.objects.filter(pk__in=chosen.values("pk"))
+    return with_row_data(rows).order_by(*chosen.query.order_by)
+
+
 def page_rows(chosen: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """A page's tickets with what their rows show (`QueuePaginator(decorate=page_rows)`)."""
-    rows = Ticket.objects.filter(pk__in=chosen.values("pk"))
-    return with_last_event(with_row_data(rows)).order_by(*chosen.query.order_by)
+    return with_last_event(chosen_rows(chosen))
 
 
 def count_cap(filters: Filters | None) -> int:
@@ -398,26 +408,16 @@ def requester_spoke_last(ticket: Ticket) -> bool:
     )
 
 
-def _first_rows(tickets: QuerySet[Ticket], ordering: tuple[str, ...], limit: int) -> QuerySet:
-    """The first `limit` tickets in that order, joined to their row data after the choice.
-
-    Joined first, PostgreSQL joins the requester, category and assignee of every candidate (the
-    service's thousand open tickets, by a merge join over every user) before keeping ten.
-    """
-    chosen = tickets.order_by(*ordering).values("pk")[:limit]
-    return with_row_data(Ticket.objects.filter(pk__in=chosen)).order_by(*ordering)
-
-
 def waiting_on_me(user, limit: int = 10) -> QuerySet[Ticket]:
     """The person's tickets in progress, the most recently active first."""
     tickets = desk_tickets(user).filter(assignee=user, status=Ticket.Status.IN_PROGRESS)
-    return with_last_event(_first_rows(tickets, ("-updated_at", "-pk"), limit))
+    return page_rows(tickets.order_by("-updated_at", "-pk")[:limit])
 
 
 def oldest_open(user, limit: int = 10) -> QuerySet[Ticket]:
     """Active tickets of the person's services, the oldest first."""
     tickets = desk_tickets(user).filter(status__in=Ticket.ACTIVE_STATUSES)
-    return _first_rows(tickets, ("created_at", "pk"), limit)
+    return chosen_rows(tickets.order_by("created_at", "pk")[:limit])
 
 
 def requester_recent_tickets(ticket: Ticket, user, limit: int = 5) -> QuerySet[Ticket]:

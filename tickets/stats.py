@@ -58,6 +58,7 @@ from django.utils.translation import gettext_lazy
 from categories.models import Category, Service, ServiceMembership
 from tickets import permissions, selectors
 from tickets.models import Ticket, TicketEvent
+from tickets.queues import StoredVectorMatch
 
 # Moves that close a ticket as solved (by the requester, by the agent's proposal, or by expiry).
 CLOSING_ACTIONS = ("approve_closure", "expire_closure", "mark_solved")
@@ -810,8 +811,6 @@ def similar_tickets(ticket: Ticket, user: Any, limit: int = 5) -> list[Ticket]:
         # The stored search vector holds the subject's French stems: checking it first (no
         # parsing) leaves the subject to be parsed and ranked for the matching tickets alone,
         # not for the whole window (20 ms a page at 1,000 candidates, 11 with it).
-        from tickets.queues import StoredVectorMatch
-
         ranked = (
             candidates.filter(StoredVectorMatch(query_text))
             .annotate(document=SearchVector("subject", config="french"))
