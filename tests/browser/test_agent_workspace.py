@@ -73,7 +73,7 @@ def desk(db):
 
 
 def test_agent_handles_a_ticket_from_queue_to_closure(
-    page, browser, live_server, desk, artifacts_dir: Path
+    page, new_context, live_server, desk, artifacts_dir: Path
 ):
     """The queue, the ticket page and each move, with htmx, in French."""
     base = live_server.url
@@ -150,7 +150,7 @@ def test_agent_handles_a_ticket_from_queue_to_closure(
     page.screenshot(path=str(artifacts_dir / "desk-ticket.png"), full_page=True)
 
     # The requester, in another browser context, does not see the note.
-    other = browser.new_context(locale="fr-FR")
+    other = new_context(locale="fr-FR")
     try:
         requester_page = other.new_page()
         log_in(requester_page, base, desk["requester"].email, f"/tickets/{ticket.pk}/")
@@ -172,14 +172,14 @@ def test_agent_handles_a_ticket_from_queue_to_closure(
 
 
 def test_second_agent_taking_the_same_ticket_is_told_who_was_first(
-    page, browser, live_server, desk
+    page, new_context, live_server, desk
 ):
     """Both agents opened the ticket; the one who clicks second gets a clear refusal."""
     base = live_server.url
     ticket = desk["ticket"]
     url = f"/desk/tickets/{ticket.pk}/"
     log_in(page, base, desk["alice"].email, url)
-    other = browser.new_context(locale="fr-FR")
+    other = new_context(locale="fr-FR")
     try:
         bob_page = other.new_page()
         log_in(bob_page, base, desk["bob"].email, url)
@@ -197,9 +197,9 @@ def test_second_agent_taking_the_same_ticket_is_told_who_was_first(
     assert Ticket.objects.get(pk=ticket.pk).assignee == desk["alice"]
 
 
-def test_workspace_works_without_javascript(browser, live_server, desk):
+def test_workspace_works_without_javascript(new_context, live_server, desk):
     """Every move is a plain form: with JavaScript off, taking redirects back with a message."""
-    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    context = new_context(locale="fr-FR", java_script_enabled=False)
     try:
         page = context.new_page()
         ticket = desk["ticket"]
@@ -213,12 +213,12 @@ def test_workspace_works_without_javascript(browser, live_server, desk):
         context.close()
 
 
-def test_agent_workspace_in_english(browser, live_server, desk):
+def test_agent_workspace_in_english(new_context, live_server, desk):
     """An agent who reads English gets the same workspace in English."""
     from django.contrib.auth import get_user_model
 
     get_user_model().objects.filter(pk=desk["bob"].pk).update(preferred_language="en")
-    context = browser.new_context(locale="en-GB")
+    context = new_context(locale="en-GB")
     try:
         page = context.new_page()
         log_in(page, live_server.url, desk["bob"].email, "/desk/")
@@ -235,3 +235,12 @@ def test_agent_workspace_in_english(browser, live_server, desk):
         check_accessibility(page, "ticket page (en)")
     finally:
         context.close()
+
+
+def test_pages_are_checked_without_animations(page, live_server):
+    """axe measures the colours a reader sees once the page is still: the browser asks for reduced
+    motion, so Bootstrap's buttons change colour at once on hover and focus."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches")
+    button = page.locator("main form button[type='submit']").last
+    assert button.evaluate("b => getComputedStyle(b).transitionDuration") == "0s"

@@ -294,10 +294,9 @@ def test_requester_journey_in_french(page, live_server, university, artifacts_di
     walk_the_guide(page, live_server.url, FRENCH, university["agent"], requester, artifacts_dir)
 
 
-def test_requester_journey_in_english(browser, live_server, university, artifacts_dir):
+def test_requester_journey_in_english(new_context, live_server, university, artifacts_dir):
     """The same journey for a person whose browser and profile speak English."""
-    context = browser.new_context(locale="en-US")
-    context.set_default_timeout(15_000)
+    context = new_context(locale="en-US")
     page = context.new_page()
     requester = UserFactory(
         email="student@univ.example", full_name="Sam Taylor", preferred_language="en"
@@ -310,12 +309,13 @@ def test_requester_journey_in_english(browser, live_server, university, artifact
         context.close()
 
 
-def test_filing_and_answering_without_javascript(browser, live_server, university, artifacts_dir):
+def test_filing_and_answering_without_javascript(
+    new_context, live_server, university, artifacts_dir
+):
     """With JavaScript off, each category step is a plain page and the actions are plain links
     to the forms on the ticket's page. (axe needs JavaScript: these pages are checked with it on
     in the journeys above.)"""
-    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
-    context.set_default_timeout(15_000)
+    context = new_context(locale="fr-FR", java_script_enabled=False)
     page = context.new_page()
     requester = UserFactory(email="sans-js@univ.example", full_name="Dominique Sans")
     try:
