@@ -40,12 +40,19 @@ def send_notifications(self, notification_ids: list[int]) -> int:
     # Retries go to the queue this batch came from, as Celery's own retries do.
     queue = (self.request.delivery_info or {}).get("routing_key")
     routing = {"queue": queue} if queue else {}
+    rows = services.rows_to_send(notification_ids)
+    if not rows:
+        return 0  # sent, failed or gone since they were queued
     connection = mail.get_connection()
     _open(connection)
     sent = 0
     try:
         for notification_id in notification_ids:
-            result = services.deliver(notification_id, connection=connection)
+            if notification_id not in rows:
+                continue  # sent, failed or gone since it was queued
+            result = services.deliver(
+                notification_id, connection=connection, prepared=rows[notification_id]
+            )
             if result.outcome is services.Outcome.SENT:
                 sent += 1
             elif result.outcome is services.Outcome.RETRY:

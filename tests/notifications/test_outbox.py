@@ -397,3 +397,42 @@ def test_a_row_refused_in_a_batch_is_retried_alone(world, django_capture_on_comm
     refused.refresh_from_db()
     assert (refused.status, refused.attempts) == ("pending", 1)
     assert "connection lost" in refused.last_error
+
+
+def test_a_batch_reads_its_rows_once_then_claims_each(
+    world, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """A batch reads its rows, with the ticket, people and attachment their emails show, in one
+    query; each row then costs its claim and its 'sent', whatever the email shows (plus the
+    savepoint around each row that the test's own transaction turns its transaction into)."""
+    with django_capture_on_commit_callbacks(execute=False):
+        ticket = file_ticket(world)
+    ids = list(Notification.objects.filter(event__ticket=ticket).values_list("pk", flat=True))
+    with django_assert_num_queries(1 + 4 * len(ids)):
+        sent = tasks.send_notifications.apply(args=[ids]).get()
+    assert sent == len(ids) == len(mail.outbox) == 5
+    assert "Imprimante en panne" in mail.outbox[0].subject
+
+
+def test_a_row_claimed_elsewhere_after_the_batch_read_it_is_not_sent_again(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Between the batch's read and a row's claim another worker may send the row, or fail to:
+    the claim reads the row's state again, so it is skipped, or its attempts are counted on."""
+    with django_capture_on_commit_callbacks(execute=False):
+        ticket = file_ticket(world)
+    rows = list(Notification.objects.filter(event__ticket=ticket).order_by("pk"))
+    read_rows = services.rows_to_send
+
+    def read_then_another_worker_moves(ids):
+        found = read_rows(ids)
+        Notification.objects.filter(pk=rows[0].pk).update(status=Notification.Status.SENT)
+        Notification.objects.filter(pk=rows[1].pk).update(attempts=2, message_id="<kept@x>")
+        return found
+
+    monkeypatch.setattr(services, "rows_to_send", read_then_another_worker_moves)
+    sent = tasks.send_notifications.apply(args=[[row.pk for row in rows]]).get()
+    assert sent == len(rows) - 1 == len(mail.outbox)
+    assert rows[0].email not in {address for message in mail.outbox for address in message.to}
+    rows[1].refresh_from_db()
+    assert (rows[1].status, rows[1].attempts, rows[1].message_id) == ("sent", 3, "<kept@x>")
