@@ -25,13 +25,13 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 
 from accounts import sso
+from tests.browser.helpers import check_accessibility
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 LABEL = "Connexion Université de Lorraine"
 PROVIDER_ID = "university"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @dataclass
@@ -146,14 +146,6 @@ def sso_settings(settings, identity_provider: IdentityProvider) -> IdentityProvi
     return identity_provider
 
 
-def assert_accessible(page, name: str) -> None:
-    """axe finds no WCAG 2.1 AA violation on the page."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
-
-
 def sign_in_at_provider(page, idp: IdentityProvider) -> None:
     """What the person does on the university's sign-in page."""
     page.wait_for_url(f"{idp.base_url}/login/**")
@@ -189,7 +181,7 @@ def test_sso_sign_in_brings_the_person_back_to_the_deep_link(
     # The SSO button comes first, above the local email/password form.
     assert sso_button.bounding_box()["y"] < email_field.bounding_box()["y"]
     page.screenshot(path=str(artifacts_dir / "login-sso-fr.png"), full_page=True)
-    assert_accessible(page, "login page")
+    check_accessibility(page, "login page")
 
     sso_button.click()
     sign_in_at_provider(page, idp)
@@ -267,7 +259,7 @@ def test_local_login_in_english_with_an_error_then_back_to_the_deep_link(
         assert "not correct" in alert.inner_text()
         assert page.get_by_label("Email").input_value() == "agent@univ-lorraine.example"
         page.screenshot(path=str(artifacts_dir / "login-error-en.png"), full_page=True)
-        assert_accessible(page, "login page with an error")
+        check_accessibility(page, "login page with an error")
 
         page.get_by_label("Password").fill(DEFAULT_PASSWORD)
         page.get_by_role("button", name="Log in", exact=True).click()
@@ -280,7 +272,7 @@ def test_local_login_in_english_with_an_error_then_back_to_the_deep_link(
         ]:
             page.goto(f"{live_server.url}{path}")
             assert page.locator("h1").count() == 1
-            assert_accessible(page, name)
+            check_accessibility(page, name)
         page.goto(f"{live_server.url}/accounts/logout/")
         page.get_by_role("button", name="Log out").last.click()
         page.wait_for_url(f"{live_server.url}/")
@@ -291,7 +283,7 @@ def test_local_login_in_english_with_an_error_then_back_to_the_deep_link(
             page.goto(f"{live_server.url}{path}")
             assert page.locator("h1").count() == 1
             page.screenshot(path=str(artifacts_dir / f"{name.replace(' ', '-')}-en.png"))
-            assert_accessible(page, name)
+            check_accessibility(page, name)
     finally:
         context.close()
 

@@ -13,16 +13,16 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from categories.models import CannedResponse
-from tests.factories import DEFAULT_PASSWORD, CategoryFactory, ServiceFactory, UserFactory, agent_of
+from tests.browser.helpers import check_accessibility, log_in
+from tests.factories import CategoryFactory, ServiceFactory, UserFactory, agent_of
 from tickets import services
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 Status = Ticket.Status
 
 
@@ -32,23 +32,6 @@ def french(text: object) -> str:
 
     with translation.override("fr"):
         return str(translation.gettext(text) if isinstance(text, str) else text)
-
-
-def check_accessibility(page: Page, where: str) -> None:
-    """axe finds no WCAG 2.1 A/AA violation on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    assert results.violations_count == 0, f"{where}:\n{results.generate_report()}"
-
-
-def log_in(page: Page, base_url: str, email: str, next_path: str) -> None:
-    """Local login (the form under the SSO button), then back to `next_path`."""
-    page.goto(f"{base_url}/accounts/login/?next={next_path}")
-    page.fill("input[name='login']", email)
-    page.fill("input[name='password']", DEFAULT_PASSWORD)
-    page.locator("main form button[type='submit']").last.click()
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
 
 
 @pytest.fixture

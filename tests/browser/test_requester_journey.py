@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import check_accessibility
 from tests.factories import DEFAULT_PASSWORD, CategoryFactory, ServiceFactory, UserFactory, agent_of
 from tickets import workflow
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 Status = Ticket.Status
 
 
@@ -121,14 +121,6 @@ def small_png() -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
-
-
-def check_accessibility(page: Page, where: str) -> None:
-    """axe finds no WCAG 2.1 A/AA violation on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    assert results.violations_count == 0, f"{where}:\n{results.generate_report()}"
 
 
 def tab_to(page: Page, element_id: str, limit: int = 40) -> None:

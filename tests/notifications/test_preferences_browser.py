@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from notifications.models import NotificationPreference
-from tests.factories import DEFAULT_PASSWORD, ServiceFactory, UserFactory, agent_of
+from tests.browser.helpers import check_accessibility, log_in
+from tests.factories import ServiceFactory, UserFactory, agent_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def check_accessibility(page: Page, where: str) -> None:
-    """axe finds no WCAG 2.1 A/AA violation on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    assert results.violations_count == 0, f"{where}:\n{results.generate_report()}"
-
-
-def log_in(page: Page, base_url: str, email: str, next_path: str) -> None:
-    page.goto(f"{base_url}/accounts/login/?next={next_path}")
-    page.fill("input[name='login']", email)
-    page.fill("input[name='password']", DEFAULT_PASSWORD)
-    page.locator("main form button[type='submit']").last.click()
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
 
 
 def test_agent_chooses_the_daily_digest(page: Page, live_server, artifacts_dir: Path):
