@@ -54,15 +54,8 @@ def service_roles(user: Any) -> dict[int, str]:
     """
     if not _is_person(user):
         return {}
-    cached = getattr(user, _ROLES_CACHE_ATTR, None)
-    if cached is None:
-        cached = dict(
-            ServiceMembership.objects.filter(user=user, service__is_active=True).values_list(
-                "service_id", "role"
-            )
-        )
-        setattr(user, _ROLES_CACHE_ATTR, cached)
-    return cached
+    load_service_roles([user])
+    return getattr(user, _ROLES_CACHE_ATTR)
 
 
 def load_service_roles(users: list[Any]) -> None:
