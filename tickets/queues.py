@@ -220,11 +220,11 @@ class StoredVectorMatch(Expression):
 
     output_field = BooleanField()
 
-    def __init__(self, text: str, *, indexed: bool = True, pk: Any = None) -> None:
+    def __init__(self, text: str, *, indexed: bool = True) -> None:
         super().__init__()
         self.text = text
         self.indexed = indexed
-        self.pk = pk if pk is not None else F("pk")
+        self.pk = F("pk")
 
     def get_source_expressions(self) -> list:
         return [self.pk]
