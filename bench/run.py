@@ -330,6 +330,15 @@ def write_pages(targets: Targets) -> list[Page]:
 COMPUTED_STATS = Page("statistics (90 days), computed", "agent", "GET", "/desk/stats/?period=90")
 
 
+def pin_mismatch(pinned: dict[str, int], name: str, size: int, queries: int) -> list[str]:
+    """The problem to report if a page's query count differs from its pinned one (none if it has
+    no pin yet)."""
+    pin = pinned.get(name)
+    if pin is None or queries == pin:
+        return []
+    return [f"{name} at {size}: {queries} queries, pinned {pin}"]
+
+
 def count_queries(stack: ProductionStack, pages: list[Page], targets: Targets, explain: bool):
     spec = [
         {
@@ -636,12 +645,9 @@ def main() -> int:
                 )
                 computed_stats[size] = counted[COMPUTED_STATS.name]
                 counts_seen[COMPUTED_STATS.name] = computed_stats[size]["queries"]
-                pin = pinned.get(COMPUTED_STATS.name)
-                if pin is not None and computed_stats[size]["queries"] != pin:
-                    problems.append(
-                        f"{COMPUTED_STATS.name} at {size}: "
-                        f"{computed_stats[size]['queries']} queries, pinned {pin}"
-                    )
+                problems += pin_mismatch(
+                    pinned, COMPUTED_STATS.name, size, computed_stats[size]["queries"]
+                )
                 log(
                     f"{size} {COMPUTED_STATS.name}: {computed_stats[size]['elapsed_ms']:.0f} ms "
                     f"in-process, {computed_stats[size]['queries']} queries"
@@ -710,9 +716,8 @@ def main() -> int:
                 problems.append(f"{result.page} at {size}: HTTP {result.status}")
             if result.errors:
                 problems.append(f"{result.page} at {size}: {result.errors} errors under load")
-            pin = pinned.get(result.page)
-            if pin is not None and result.queries is not None and result.queries != pin:
-                problems.append(f"{result.page} at {size}: {result.queries} queries, pinned {pin}")
+            if result.queries is not None:
+                problems += pin_mismatch(pinned, result.page, size, result.queries)
     print()
     print(
         f"Machine: {host['cpus']} CPUs ({host['cpu_model']}), {host['memory_gb']} GB RAM, "
