@@ -59,8 +59,10 @@ SITE_NAME = env("SITE_NAME", "Helpdesk")
 _site = urlsplit(SITE_URL)
 
 # Without ALLOWED_HOSTS, production answers the host of SITE_URL only.
+# In development the host of SITE_URL is answered too (`make run HOST=... PORT=...` sets it).
 ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else _site.hostname or ""
+    "ALLOWED_HOSTS",
+    f"127.0.0.1,localhost,[::1],{_site.hostname or ''}" if DEBUG else _site.hostname or "",
 )
 # Forms posted from the public address are trusted even when a proxy rewrites the Host header.
 CSRF_TRUSTED_ORIGINS = env_list(
@@ -289,7 +291,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    # A host name, or kombu warns that it reverts to "localhost" on every connection.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -350,5 +353,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Tasks run in-process log a line per success: noise beside the request that ran them.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+    },
 }

@@ -40,6 +40,31 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """One line per missing service (how many tests it skipped and how to provide it), and why
+    the load and fault tests did not run: a newcomer reads what the run did not cover."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    expression = config.getoption("markexpr", "") or ""
+    opt_in_left_out = not any(marker in expression for marker in ("load", "faults"))
+    if not reasons and not opt_in_left_out:
+        return
+    terminalreporter.section("what this run did not cover", sep="-")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{count:5d} skipped: {reason}")
+    if opt_in_left_out:
+        terminalreporter.write_line(
+            "    - load and fault tests (tests/reliability) are left out: they start the "
+            "production stack and restart PostgreSQL. Run them alone with DATABASE_URL and "
+            "REDIS_URL set: make test PYTEST_WORKERS=0 "
+            "PYTEST_ARGS='tests/reliability -m \"load or faults\"'"
+        )
+
+
 def running_in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
