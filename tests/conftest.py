@@ -50,7 +50,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         reason = reason.removeprefix("Skipped: ")
         reasons[reason] = reasons.get(reason, 0) + 1
     expression = config.getoption("markexpr", "") or ""
-    opt_in_left_out = not any(marker in expression for marker in ("load", "faults"))
+    whole_suite_or_reliability = not config.args or any(
+        arg.rstrip("/") in {"tests", "."} or "reliability" in arg for arg in config.args
+    )
+    opt_in_left_out = whole_suite_or_reliability and not any(
+        marker in expression for marker in ("load", "faults")
+    )
     if not reasons and not opt_in_left_out:
         return
     terminalreporter.section("what this run did not cover", sep="-")

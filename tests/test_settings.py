@@ -107,7 +107,7 @@ def test_defaults_run_on_one_machine_without_services():
     assert values["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
     assert values["CELERY_BROKER_URL"] == "memory://localhost/"
-    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["EMAIL_BACKEND"] == "notifications.console.EmailBackend"
     assert values["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
     assert values["STORAGES"]["staticfiles"]["BACKEND"].endswith("StaticFilesStorage")
     assert "127.0.0.1" in values["ALLOWED_HOSTS"]
