@@ -9,7 +9,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the emails `make run` prints point at the server it starts.
+SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
+# Parallel by default: one pytest-xdist worker per core ("0" runs serially).
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install lint format messages check clean
 
@@ -22,21 +26,25 @@ $(BIN)/python:
 
 # Installs once; again only when pyproject.toml changes (the stamp file records the last install).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "Installing the dependencies into $(VENV): about two minutes the first time, then only when pyproject.toml changes"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@echo "Dependencies installed."
 	@touch $@
 
 install: $(VENV)/.installed
 
-## Set up everything and serve the app with demo data on http://127.0.0.1:8000
+## Set up everything and serve the app with demo data on http://127.0.0.1:8000 (or HOST/PORT)
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_data
-	@echo "Helpdesk: http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Preparing the database (SQLite file db.sqlite3 unless DATABASE_URL is set)"
+	@$(BIN)/python manage.py migrate --noinput -v 0
+	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_demo_data
+	@echo "Helpdesk: $(SITE_URL)/  (Ctrl+C stops it)"
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Set up everything and run the whole test suite (extra pytest options: PYTEST_ARGS="-m smoke")
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "Running the tests on $(PYTEST_WORKERS) worker(s); tests whose service is missing are skipped and summed up at the end"
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
