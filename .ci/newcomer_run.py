@@ -26,6 +26,7 @@ from pathlib import Path
 
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SITE_URL", "CI")
 START_TIMEOUT = 600  # the first run creates the virtualenv and installs the dependencies
+CATEGORY_CHOICE = r'type="radio" name="category" id="category-(?!self)[^"]*" value="([^"]+)"'
 ACCOUNT_LINE = re.compile(r"^\s+(\S+@\S+)\s+(\S+)\s+requester\b", re.MULTILINE)
 
 
@@ -57,7 +58,7 @@ class Browser:
         if token is None:
             raise SystemExit(f"FAILED: no CSRF token in the form of {path}")
         data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields})
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - a loopback http address
             self.base_url + path,
             data=data.encode(),
             headers={"Referer": self.base_url + path},
