@@ -39,3 +39,8 @@ class NotificationPreferenceForm(forms.ModelForm):
         if not self.is_agent:
             return []
         return [self[name] for name in preferences.AGENT_FIELDS]
+
+
+def preferences_form(user: User, data: dict | None = None) -> NotificationPreferenceForm:
+    """The person's email preferences on their profile page, bound to `data` when posted."""
+    return NotificationPreferenceForm(data, instance=preferences.get_preference(user), user=user)
