@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from categories import services
 from categories.models import CannedResponse, Category, Service, ServiceMembership
 
 INDENT = "— "
@@ -121,6 +123,12 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
         return super().get_queryset(request).annotate(_ticket_count=Count("tickets"))
+
+    def save_model(
+        self, request: HttpRequest, obj: Category, form: forms.ModelForm, change: bool
+    ) -> None:
+        # A new parent, service or order changes the categories below too.
+        services.category_save(obj)
 
     @admin.display(description=_("category"), ordering="tree_path")
     def indented_name(self, obj: Category) -> str:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -91,12 +93,26 @@ class CategoryQuerySet(models.QuerySet):
     def active(self) -> CategoryQuerySet:
         return self.filter(is_active=True)
 
+    def create(self, **kwargs: Any) -> Category:
+        """Inserts a new category below its parent, with the depth, place and service that follow
+        from it: a new category is a leaf, so no other category changes. Moving a category or
+        changing its service or order goes through categories.services.category_save."""
+        category = self.model(**kwargs)
+        category.inherit_from_parent()
+        self._for_write = True
+        category.save(force_insert=True, using=self.db)
+        category.tree_path = category.path_below_parent()
+        self.filter(pk=category.pk).update(tree_path=category.tree_path)
+        return category
+
 
 class Category(models.Model):
     """A node of the category tree; the category a requester picks decides which service acts.
 
     A sub-category inherits its parent's service unless it names one. `handling_service` stores the
-    resolved service so that creating a ticket never walks the tree; it is kept current on save.
+    resolved service so that creating a ticket never walks the tree; `depth` and `tree_path` place
+    the category in the tree. They follow from the parent: `objects.create` sets them for a new
+    category, categories.services.category_save for a changed one and every category below it.
     """
 
     class AssignmentMode(models.TextChoices):
@@ -167,24 +183,6 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.parent_id is not None:
-            parent = self.parent
-            if parent is not None and (parent.pk == self.pk or self._is_ancestor_of(parent)):
-                raise ValueError("A category cannot be its own ancestor.")
-            self.depth = parent.depth + 1
-        else:
-            self.depth = 0
-        self.handling_service_id = self.service_id or (
-            self.parent.handling_service_id if self.parent_id else None
-        )
-        super().save(*args, **kwargs)
-        new_path = (self.parent.tree_path if self.parent_id else "") + self._path_segment()
-        if new_path != self.tree_path:
-            self.tree_path = new_path
-            type(self).objects.filter(pk=self.pk).update(tree_path=new_path)
-        self._refresh_descendants()
-
     def get_absolute_url(self) -> str:
         return reverse("tickets:create") + f"?category={self.slug}"
 
@@ -210,22 +208,21 @@ class Category(models.Model):
                 {"assignment_agent": _("This person is not a member of the category's service.")}
             )
 
+    def inherit_from_parent(self) -> None:
+        """Sets the depth and the handling service from the parent, as it is loaded."""
+        parent = self.parent if self.parent_id is not None else None
+        self.depth = parent.depth + 1 if parent is not None else 0
+        self.handling_service_id = self.service_id or (
+            parent.handling_service_id if parent is not None else None
+        )
+
+    def path_below_parent(self) -> str:
+        """The tree path this category takes below its parent (it needs the primary key)."""
+        prefix = self.parent.tree_path if self.parent_id is not None else ""
+        return prefix + self._path_segment()
+
     def _path_segment(self) -> str:
         return f"{self.ordering:05d}.{self.pk:08d}/"
-
-    def _is_ancestor_of(self, other: Category) -> bool:
-        node = other
-        while node is not None:
-            if node.pk == self.pk:
-                return True
-            node = node.parent
-        return False
-
-    def _refresh_descendants(self) -> None:
-        """Children keep an inherited service and a path below their parent's."""
-        for child in self.children.all():
-            child.parent = self
-            child.save()
 
     def ancestors(self) -> list[Category]:
         chain: list[Category] = []

@@ -1,11 +1,12 @@
-"""The category tree: a sub-category inherits its parent's service unless it names one."""
+"""The category tree: a sub-category inherits its parent's service unless it names one; a change
+of place or service reaches the whole branch through categories.services."""
 
 from __future__ import annotations
 
 import pytest
 from django.db.models import ProtectedError
 
-from categories import selectors
+from categories import selectors, services
 from categories.models import Category
 from tests.factories import CategoryFactory, ServiceFactory, TicketFactory
 
@@ -44,7 +45,7 @@ def test_changing_a_parents_service_reaches_inheriting_descendants():
     own = CategoryFactory(parent=root, service=ServiceFactory())
     new_service = ServiceFactory()
     root.service = new_service
-    root.save()
+    services.category_save(root)
     inheriting, deep, own_now = reload(inheriting, deep, own)
     assert inheriting.handling_service == new_service
     assert deep.handling_service == new_service
@@ -56,8 +57,7 @@ def test_reparenting_moves_the_service_depth_and_path():
     first, second = CategoryFactory(), CategoryFactory()
     child = CategoryFactory(parent=first)
     grandchild = CategoryFactory(parent=child)
-    child.parent = second
-    child.save()
+    services.category_move(child, parent=second)
     child, grandchild = reload(child, grandchild)
     assert child.handling_service == second.service
     assert grandchild.handling_service == second.service
@@ -69,9 +69,43 @@ def test_a_category_cannot_become_its_own_ancestor():
     """Cycles are refused."""
     root = CategoryFactory()
     child = CategoryFactory(parent=root)
-    root.parent = child
     with pytest.raises(ValueError):
+        services.category_move(root, parent=child)
+    with pytest.raises(ValueError):
+        services.category_move(child, parent=child)
+    assert Category.objects.get(pk=root.pk).parent_id is None
+
+
+def test_a_new_order_moves_the_branch_in_the_depth_first_list():
+    """Putting a category before its sibling brings its sub-categories along."""
+    a, b = CategoryFactory(name="A", ordering=1), CategoryFactory(name="B", ordering=2)
+    a1, b1 = CategoryFactory(name="A1", parent=a), CategoryFactory(name="B1", parent=b)
+    b.ordering = 0
+    services.category_save(b)
+    assert list(selectors.category_tree()) == [b, b1, a, a1]
+
+
+def test_saving_a_category_itself_changes_no_other_row(django_assert_num_queries):
+    """The model's save writes its own row only: the branch is the service's business."""
+    root = CategoryFactory()
+    child = CategoryFactory(parent=root)
+    root.service = ServiceFactory()
+    with django_assert_num_queries(1):
         root.save()
+    assert reload(child)[0].handling_service != root.service
+
+
+def test_a_branch_is_updated_level_by_level(django_assert_max_num_queries):
+    """Re-servicing a category reads and writes its branch a level at a time, not a category at
+    a time."""
+    root = CategoryFactory()
+    children = [CategoryFactory(parent=root) for _ in range(6)]
+    for child in children:
+        CategoryFactory(parent=child)
+    root.service = ServiceFactory()
+    with django_assert_max_num_queries(8):
+        services.category_save(root)
+    assert {c.handling_service for c in Category.objects.exclude(pk=root.pk)} == {root.service}
 
 
 def test_the_tree_lists_depth_first_in_order():
