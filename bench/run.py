@@ -32,7 +32,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.stack import BASE_DIR, ProductionStack, wait_until, with_database  # noqa: E402
+from bench.stack import BASE_DIR, ProductionStack, with_database  # noqa: E402
+from helpdesk import numbers  # noqa: E402
+from tests.support import wait_until  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 PINNED = BENCH_DIR / "query_counts.json"
@@ -403,13 +405,6 @@ def run_wrk(url: str, cookie: str, duration: float, threads: int, connections: i
     }
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def drive(cookies: str, duration: float, workers: int, make_request) -> dict[str, float]:
     """`workers` threads call `make_request(session, worker, n)` for `duration` seconds; an
     answer other than a redirect (302) counts as an error."""
@@ -445,7 +440,7 @@ def drive(cookies: str, duration: float, workers: int, make_request) -> dict[str
     return {
         "rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "p99_ms": (numbers.percentile(latencies, 0.99) or 0.0) * 1000,
         "requests": len(latencies),
         "errors": errors,
     }

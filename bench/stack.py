@@ -31,10 +31,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from tests.support import free_port, wait_until
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -55,23 +56,6 @@ class StackError(RuntimeError):
 
 class LoginRefused(RuntimeError):
     """The login form did not sign the person in."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition: Callable[[], object], timeout: float, interval: float = 0.2) -> object:
-    """Polls `condition` until it returns something true or `timeout` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    return condition()
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

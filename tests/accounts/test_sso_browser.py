@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from django.contrib.auth import get_user_model
 
 from accounts import sso
 from tests.browser.helpers import check_accessibility
+from tests.support import free_port, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,31 +55,25 @@ class IdentityProvider:
             )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def answers() -> bool:
         if process.poll() is not None:
             pytest.fail(f"The test identity provider exited:\n{log.read_text()}", pytrace=False)
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local http
-                if response.status == 200 and json.load(response).get("issuer"):
-                    return
+                return response.status == 200 and bool(json.load(response).get("issuer"))
         except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"The test identity provider did not answer {url}:\n{log.read_text()}")
+            return False
+
+    if not wait_until(answers, timeout):
+        pytest.fail(f"The test identity provider did not answer {url}:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
 def identity_provider(live_server, tmp_path_factory) -> Iterator[IdentityProvider]:
     """A real OpenID Connect provider in a subprocess, with the helpdesk registered as a client."""
     data_dir = tmp_path_factory.mktemp("sso_idp")
-    port = _free_port()
+    port = free_port()
     idp = IdentityProvider(
         base_url=f"http://127.0.0.1:{port}",
         issuer=f"http://127.0.0.1:{port}/o",

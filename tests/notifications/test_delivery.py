@@ -33,6 +33,7 @@ from notifications import services, tasks
 from notifications.models import Notification
 from tests.conftest import require_service
 from tests.factories import CategoryFactory, ServiceFactory, UserFactory, agent_of
+from tests.support import free_port, wait_until
 from tickets.models import Ticket
 
 pytestmark = [
@@ -46,22 +47,6 @@ pytestmark = [
 BASE_DIR = Path(__file__).resolve().parents[2]
 SINK = BASE_DIR / "bench" / "smtp_sink.py"
 REDIS_DB = 5
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition, timeout: float, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    return condition()
 
 
 class SmtpServer:
