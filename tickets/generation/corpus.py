@@ -1,5 +1,5 @@
-"""Names and sentences for `generate_data`: a university's services, categories and the words its
-students and staff write, in French and English.
+"""Names and sentences of the generated history: a university's services, categories and the words
+its students and staff write, in French and English.
 
 Plain data, no logic. Texts are assembled from these fragments so that search finds common words
 in many tickets ("connexion", "password") and rare ones in few ("sismographe").
@@ -125,195 +125,26 @@ CATEGORIES: dict[str, list[tuple[str, list[str]]]] = {
     ],
 }
 
-FIRST_NAMES = [
-    "Camille",
-    "Léa",
-    "Manon",
-    "Chloé",
-    "Emma",
-    "Inès",
-    "Jade",
-    "Louise",
-    "Sarah",
-    "Zoé",
-    "Lucie",
-    "Clara",
-    "Juliette",
-    "Alice",
-    "Anaïs",
-    "Mathilde",
-    "Pauline",
-    "Marie",
-    "Julie",
-    "Laura",
-    "Hugo",
-    "Lucas",
-    "Louis",
-    "Nathan",
-    "Gabriel",
-    "Arthur",
-    "Jules",
-    "Raphaël",
-    "Léo",
-    "Tom",
-    "Théo",
-    "Paul",
-    "Antoine",
-    "Maxime",
-    "Thomas",
-    "Nicolas",
-    "Alexandre",
-    "Baptiste",
-    "Clément",
-    "Romain",
-    "Mohamed",
-    "Yanis",
-    "Adam",
-    "Rayan",
-    "Amine",
-    "Sofia",
-    "Yasmine",
-    "Nour",
-    "Lina",
-    "Aya",
-    "Mehdi",
-    "Karim",
-    "Samir",
-    "Fatima",
-    "Anh",
-    "Minh",
-    "Wei",
-    "Mei",
-    "Giulia",
-    "Marco",
-    "Ana",
-    "Pedro",
-    "Lukas",
-    "Hannah",
-    "Olga",
-    "Ivan",
-    "Noah",
-    "Liam",
-    "Olivia",
-    "Emily",
-    "Daniel",
-    "Sophie",
-    "Elena",
-]
-LAST_NAMES = [
-    "Martin",
-    "Bernard",
-    "Thomas",
-    "Petit",
-    "Robert",
-    "Richard",
-    "Durand",
-    "Dubois",
-    "Moreau",
-    "Laurent",
-    "Simon",
-    "Michel",
-    "Lefebvre",
-    "Leroy",
-    "Roux",
-    "David",
-    "Bertrand",
-    "Morel",
-    "Fournier",
-    "Girard",
-    "Bonnet",
-    "Dupont",
-    "Lambert",
-    "Fontaine",
-    "Rousseau",
-    "Vincent",
-    "Muller",
-    "Lefèvre",
-    "Faure",
-    "André",
-    "Mercier",
-    "Blanc",
-    "Guérin",
-    "Boyer",
-    "Garnier",
-    "Chevalier",
-    "François",
-    "Legrand",
-    "Gauthier",
-    "Garcia",
-    "Perrin",
-    "Robin",
-    "Clément",
-    "Morin",
-    "Nicolas",
-    "Henry",
-    "Roussel",
-    "Mathieu",
-    "Gautier",
-    "Masson",
-    "Marchand",
-    "Duval",
-    "Denis",
-    "Dumont",
-    "Marie",
-    "Lemaire",
-    "Noël",
-    "Meyer",
-    "Dufour",
-    "Meunier",
-    "Brun",
-    "Blanchard",
-    "Giraud",
-    "Joly",
-    "Rivière",
-    "Lucas",
-    "Brunet",
-    "Gaillard",
-    "Barbier",
-    "Arnaud",
-    "Martinez",
-    "Gérard",
-    "Roche",
-    "Renard",
-    "Schmitt",
-    "Roy",
-    "Leroux",
-    "Colin",
-    "Vidal",
-    "Caron",
-    "Picard",
-    "Roger",
-    "Fabre",
-    "Aubert",
-    "Lemoine",
-    "Renaud",
-    "Dumas",
-    "Lacroix",
-    "Olivier",
-    "Philippe",
-    "Bourgeois",
-    "Pierre",
-    "Benoît",
-    "Rey",
-    "Leclerc",
-    "Payet",
-    "Rolland",
-    "Leclercq",
-    "Guillaume",
-    "Lecomte",
-    "Lopez",
-    "Jean",
-    "Dupuy",
-    "Nguyen",
-    "Tran",
-    "Benali",
-    "Haddad",
-    "Rossi",
-    "Silva",
-    "Schneider",
-    "Kowalski",
-    "Smith",
-]
+# Plain words: a literal list would take a line per name.
+FIRST_NAMES = """
+    Camille Léa Manon Chloé Emma Inès Jade Louise Sarah Zoé Lucie Clara Juliette Alice Anaïs
+    Mathilde Pauline Marie Julie Laura Hugo Lucas Louis Nathan Gabriel Arthur Jules Raphaël Léo
+    Tom Théo Paul Antoine Maxime Thomas Nicolas Alexandre Baptiste Clément Romain Mohamed Yanis
+    Adam Rayan Amine Sofia Yasmine Nour Lina Aya Mehdi Karim Samir Fatima Anh Minh Wei Mei
+    Giulia Marco Ana Pedro Lukas Hannah Olga Ivan Noah Liam Olivia Emily Daniel Sophie Elena
+""".split()  # noqa: SIM905
+LAST_NAMES = """
+    Martin Bernard Thomas Petit Robert Richard Durand Dubois Moreau Laurent Simon Michel
+    Lefebvre Leroy Roux David Bertrand Morel Fournier Girard Bonnet Dupont Lambert Fontaine
+    Rousseau Vincent Muller Lefèvre Faure André Mercier Blanc Guérin Boyer Garnier Chevalier
+    François Legrand Gauthier Garcia Perrin Robin Clément Morin Nicolas Henry Roussel Mathieu
+    Gautier Masson Marchand Duval Denis Dumont Marie Lemaire Noël Meyer Dufour Meunier Brun
+    Blanchard Giraud Joly Rivière Lucas Brunet Gaillard Barbier Arnaud Martinez Gérard Roche
+    Renard Schmitt Roy Leroux Colin Vidal Caron Picard Roger Fabre Aubert Lemoine Renaud Dumas
+    Lacroix Olivier Philippe Bourgeois Pierre Benoît Rey Leclerc Payet Rolland Leclercq
+    Guillaume Lecomte Lopez Jean Dupuy Nguyen Tran Benali Haddad Rossi Silva Schneider Kowalski
+    Smith
+""".split()  # noqa: SIM905
 
 # Subjects: "{topic}" is the category's name, lower-cased where it reads better.
 SUBJECTS_FR = [
@@ -474,6 +305,20 @@ REOPEN_REASONS_FR = [
     "Finalement cela ne fonctionne toujours pas.",
 ]
 CANCEL_REASONS_FR = ["J'ai trouvé la solution, merci.", "Demande envoyée par erreur.", ""]
+# The benchmark's English requesters reopen and cancel in French: its data stays that of
+# GENERATOR_VERSION 2. The demo's texts have English ones.
+REOPEN_REASONS_EN = REOPEN_REASONS_FR
+CANCEL_REASONS_EN = CANCEL_REASONS_FR
+REFUSALS_FR = [
+    "Le problème n'est pas résolu : le même message d'erreur s'affiche toujours.",
+    "Cela a fonctionné une journée, puis le problème est revenu.",
+    "Je n'ai pas reçu le document annoncé.",
+]
+REFUSALS_EN = [
+    "The problem is not solved: the same error message still appears.",
+    "It worked for a day, then the problem came back.",
+    "I did not receive the document you mentioned.",
+]
 # Rare words: one ticket in about 20,000 mentions one of them (the benchmark's "rare" search).
 RARE_SENTENCES = [
     "Le sismographe du laboratoire de géophysique ne transmet plus ses données.",
