@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 import zlib
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -38,6 +41,19 @@ def test_the_benchmark_rows_are_those_of_their_generator_version(monkeypatch):
     assert n_tickets == 500
     digest = hashlib.sha256((tickets + attachments + events).encode()).hexdigest()
     assert digest == BENCHMARK_ROWS[world.GENERATOR_VERSION]
+
+
+def test_the_generator_version_is_read_before_django_is_set_up():
+    """bench/run.py compares a database's version with the command's before setting Django up."""
+    code = "from tickets.management.commands.generate_data import GENERATOR_VERSION as v; print(v)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == str(world.GENERATOR_VERSION), result.stderr
 
 
 @pytest.mark.django_db

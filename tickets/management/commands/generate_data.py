@@ -19,8 +19,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from categories.models import Service
-from tickets.generation import pgcopy, portable
+# bench/run.py reads GENERATOR_VERSION from here before Django is set up: no model at import time.
+from tickets.generation import pgcopy
 from tickets.generation.world import (  # noqa: F401 - read from here by bench/run.py and tests
     GENERATOR_VERSION,
     PASSWORD,
@@ -28,7 +28,6 @@ from tickets.generation.world import (  # noqa: F401 - read from here by bench/r
     World,
     build_world,
 )
-from tickets.models import Ticket
 
 
 class Command(BaseCommand):
@@ -50,6 +49,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from categories.models import Service
+        from tickets.generation import portable
+        from tickets.models import Ticket
+
         started = time.monotonic()
         if Ticket.objects.exists() or Service.objects.exists():
             raise CommandError(
