@@ -1,11 +1,9 @@
-"""The university single sign-on: allauth's provider configuration and what a sign-in tells us.
+"""The university single sign-on: what a sign-in tells us about the person.
 
-`socialaccount_providers(variables)` turns plain `SSO_*` variables (the environment) into
-allauth's `SOCIALACCOUNT_PROVIDERS`, so settings and tests build the same structure from a mapping.
 `claimed_profile(account)` reads a person's name and email from what the identity provider sent,
-whether it speaks OpenID Connect (userinfo / ID token claims) or SAML (attributes).
-
-This module is imported by settings: it must not touch Django models or settings at import time.
+whether it speaks OpenID Connect (userinfo / ID token claims) or SAML (attributes). The providers
+themselves are configured from the SSO_* variables by the settings
+(`helpdesk.settings.socialaccount_providers`).
 """
 
 from __future__ import annotations
@@ -14,139 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ImproperlyConfigured
-
 if TYPE_CHECKING:
     from allauth.socialaccount.models import SocialAccount
 
-OIDC = "openid_connect"
 SAML = "saml"
-
-DEFAULT_OIDC_PROVIDER_ID = "university"
-DEFAULT_OIDC_LABEL = "Connexion Université"
-DEFAULT_SAML_SLUG = "university"
-DEFAULT_SAML_LABEL = "Connexion Université (SAML)"
-
-# The SAML attributes universities release (eduPerson / SupAnn, as OIDs), by what we need them for.
-DEFAULT_SAML_ATTRIBUTES = {
-    "uid": "urn:oid:0.9.2342.19200300.100.1.1",  # uid
-    "email": "urn:oid:0.9.2342.19200300.100.1.3",  # mail
-    "name": "urn:oid:2.16.840.1.113730.3.1.241",  # displayName
-    "first_name": "urn:oid:2.5.4.42",  # givenName
-    "last_name": "urn:oid:2.5.4.4",  # sn
-}
-
-
-def _get(variables: Mapping[str, str], name: str, default: str = "") -> str:
-    return (variables.get(name) or default).strip()
-
-
-def _split(value: str) -> list[str]:
-    return [item.strip() for item in value.replace(" ", ",").split(",") if item.strip()]
-
-
-def oidc_provider(variables: Mapping[str, str]) -> dict[str, Any] | None:
-    """allauth's `openid_connect` entry, or None when `SSO_OIDC_SERVER_URL` is not set.
-
-    The button shows the app's name, so `SSO_OIDC_LABEL` is the text people click.
-    """
-    server_url = _get(variables, "SSO_OIDC_SERVER_URL")
-    if not server_url:
-        return None
-    client_id = _get(variables, "SSO_OIDC_CLIENT_ID")
-    if not client_id:
-        raise ImproperlyConfigured("SSO_OIDC_SERVER_URL is set but SSO_OIDC_CLIENT_ID is empty.")
-    app_settings: dict[str, Any] = {
-        "server_url": server_url.rstrip("/"),
-        "token_auth_method": _get(variables, "SSO_OIDC_TOKEN_AUTH_METHOD", "client_secret_post"),
-        "scope": _split(_get(variables, "SSO_OIDC_SCOPES", "openid,profile,email")),
-        # Userinfo usually carries more than the ID token (allauth prefers it when present).
-        "fetch_userinfo": True,
-        "oauth_pkce_enabled": True,
-    }
-    uid_field = _get(variables, "SSO_OIDC_UID_FIELD")
-    if uid_field:
-        app_settings["uid_field"] = uid_field
-    return {
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": _get(variables, "SSO_OIDC_PROVIDER_ID", DEFAULT_OIDC_PROVIDER_ID),
-                "name": _get(variables, "SSO_OIDC_LABEL", DEFAULT_OIDC_LABEL),
-                "client_id": client_id,
-                "secret": _get(variables, "SSO_OIDC_CLIENT_SECRET"),
-                "settings": app_settings,
-            }
-        ],
-    }
-
-
-def saml_provider(variables: Mapping[str, str]) -> dict[str, Any] | None:
-    """allauth's `saml` entry, or None when `SSO_SAML_IDP_ENTITY_ID` is not set.
-
-    The identity provider is described either by its metadata URL or by its SSO URL and signing
-    certificate. `SSO_SAML_SLUG` names the organisation in allauth's URLs (/accounts/saml/<slug>/).
-    """
-    entity_id = _get(variables, "SSO_SAML_IDP_ENTITY_ID")
-    if not entity_id:
-        return None
-    idp: dict[str, Any] = {"entity_id": entity_id}
-    metadata_url = _get(variables, "SSO_SAML_IDP_METADATA_URL")
-    sso_url = _get(variables, "SSO_SAML_IDP_SSO_URL")
-    x509cert = _get(variables, "SSO_SAML_IDP_X509CERT")
-    if metadata_url:
-        idp["metadata_url"] = metadata_url
-    elif sso_url and x509cert:
-        idp["sso_url"] = sso_url
-        idp["x509cert"] = x509cert
-        slo_url = _get(variables, "SSO_SAML_IDP_SLO_URL")
-        if slo_url:
-            idp["slo_url"] = slo_url
-    else:
-        raise ImproperlyConfigured(
-            "SSO_SAML_IDP_ENTITY_ID is set: also set SSO_SAML_IDP_METADATA_URL, "
-            "or SSO_SAML_IDP_SSO_URL and SSO_SAML_IDP_X509CERT."
-        )
-    attribute_mapping = {
-        key: _split(_get(variables, f"SSO_SAML_ATTR_{key.upper()}", default))
-        for key, default in DEFAULT_SAML_ATTRIBUTES.items()
-    }
-    app_settings: dict[str, Any] = {"attribute_mapping": attribute_mapping, "idp": idp}
-    sp_entity_id = _get(variables, "SSO_SAML_SP_ENTITY_ID")
-    if sp_entity_id:
-        app_settings["sp"] = {"entity_id": sp_entity_id}
-    sp_cert = _get(variables, "SSO_SAML_SP_X509CERT")
-    sp_key = _get(variables, "SSO_SAML_SP_PRIVATE_KEY")
-    if sp_cert and sp_key:
-        app_settings["advanced"] = {
-            "x509cert": sp_cert,
-            "private_key": sp_key,
-            "authn_request_signed": True,
-        }
-    slug = _get(variables, "SSO_SAML_SLUG", DEFAULT_SAML_SLUG)
-    return {
-        "APPS": [
-            {
-                # allauth identifies a SAML app by the IdP's entity ID and by the URL slug.
-                "provider_id": _get(variables, "SSO_SAML_PROVIDER_ID", entity_id),
-                "name": _get(variables, "SSO_SAML_LABEL", DEFAULT_SAML_LABEL),
-                "client_id": slug,
-                "settings": app_settings,
-            }
-        ]
-    }
-
-
-def socialaccount_providers(variables: Mapping[str, str]) -> dict[str, Any]:
-    """The `SOCIALACCOUNT_PROVIDERS` setting for the SSO variables that are set (may be empty)."""
-    providers: dict[str, Any] = {}
-    oidc = oidc_provider(variables)
-    if oidc:
-        providers[OIDC] = oidc
-    saml = saml_provider(variables)
-    if saml:
-        providers[SAML] = saml
-    return providers
 
 
 @dataclass(frozen=True)

@@ -1,72 +1,79 @@
-"""Settings for the helpdesk, read from the environment.
+"""Settings for the helpdesk, read from the environment through django-environ.
 
 The embedded defaults run everything on one machine with no service running: SQLite in the project
 folder, Celery tasks executed in-process, uploads in ./media, mail printed to the console.
 Production sets the variables documented in `.env.example`.
+
+This module imports no module of the project: it names the project's classes by their dotted path
+and builds the single sign-on configuration itself (`socialaccount_providers`).
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from accounts.sso import socialaccount_providers
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+class Environment(environ.Env):
+    """django-environ's reader, with the rules these settings have always read by: a value is
+    taken as written (django-environ would read "$NAME" as the value of NAME, and a password may
+    start with "$"), an empty flag or number means its default, and a list's items are stripped of
+    spaces, empty ones dropped."""
+
+    def get_value(
+        self, var: str, cast: Any = None, default: Any = environ.Env.NOTSET, parse_default=False
+    ) -> Any:
+        value = self.ENVIRON.get(var)
+        if value == "" and cast in (bool, int) and default is not self.NOTSET:
+            return default
+        if value is not None and value.startswith("$"):
+            return value if cast in (None, str) else self.parse_value(value, cast)
+        return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+
+    def list(self, var: str, cast: Any = None, default: Any = environ.Env.NOTSET) -> list:
+        return [item for item in super().list(var, cast=str.strip, default=default) if item]
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+env = Environment()
 
+DEBUG = env.bool("DEBUG", default=env("DJANGO_ENV", default="") != "production")
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("DEBUG", default=env("DJANGO_ENV") != "production")
-
-SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-local-use"  # noqa: S105
 
 # Absolute links in emails point here; in production it is the public https address.
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 if not SITE_URL:
     raise ImproperlyConfigured(
         "SITE_URL must be set when DEBUG is off (e.g. https://helpdesk.example.edu)."
     )
-SITE_NAME = env("SITE_NAME", "Helpdesk")
+SITE_NAME = env("SITE_NAME", default="Helpdesk")
 _site = urlsplit(SITE_URL)
 
 # Without ALLOWED_HOSTS, production answers the host of SITE_URL only.
 # In development the host of SITE_URL is answered too (`make run HOST=... PORT=...` sets it).
-ALLOWED_HOSTS = env_list(
+ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
-    f"127.0.0.1,localhost,[::1],{_site.hostname or ''}" if DEBUG else _site.hostname or "",
+    default=["127.0.0.1", "localhost", "[::1]", _site.hostname or ""]
+    if DEBUG
+    else [_site.hostname or ""],
 )
 # Forms posted from the public address are trusted even when a proxy rewrites the Host header.
-CSRF_TRUSTED_ORIGINS = env_list(
-    "CSRF_TRUSTED_ORIGINS", "" if DEBUG else f"{_site.scheme}://{_site.netloc}"
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS", default=[] if DEBUG else [f"{_site.scheme}://{_site.netloc}"]
 )
 
 INSTALLED_APPS = [
@@ -138,8 +145,8 @@ FORM_RENDERER = "helpdesk.forms_renderer.FormRenderer"
 # --- Database ------------------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env.int("DATABASE_CONN_MAX_AGE", default=60),
         conn_health_checks=True,
     )
 }
@@ -150,7 +157,7 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (sessions stay in the database; the cache serves rate limits) --------------------------
-REDIS_URL = env("REDIS_URL")
+REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -181,18 +188,18 @@ SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "none")
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="none")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 # Local sign-up is for small deployments; universities sign people in through the SSO.
-ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", default=False)
+ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 SOCIALACCOUNT_AUTO_SIGNUP = True
 # The university's identity provider is trusted for its email addresses: a person whose account
 # was created here beforehand (an agent added by an administrator) signs in through the SSO into
 # that same account, which is then linked to their university identity. Set SSO_TRUST_EMAIL=false
 # for an identity provider that lets people choose their own email address.
-SSO_TRUST_EMAIL = env_bool("SSO_TRUST_EMAIL", default=True)
+SSO_TRUST_EMAIL = env.bool("SSO_TRUST_EMAIL", default=True)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = SSO_TRUST_EMAIL
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
@@ -200,38 +207,166 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_ONLY = False
 
-# The university SSO (OpenID Connect and/or SAML), from the SSO_* variables; see accounts/sso.py.
+# The university single sign-on: allauth's provider configuration from plain SSO_* variables. A
+# function of a mapping, so that tests build the same structure from the variables they choose.
+# (accounts/sso.py reads what a sign-in tells about the person.)
+
+# The SAML attributes universities release (eduPerson / SupAnn, as OIDs), by what we need them for.
+DEFAULT_SAML_ATTRIBUTES = {
+    "uid": "urn:oid:0.9.2342.19200300.100.1.1",  # uid
+    "email": "urn:oid:0.9.2342.19200300.100.1.3",  # mail
+    "name": "urn:oid:2.16.840.1.113730.3.1.241",  # displayName
+    "first_name": "urn:oid:2.5.4.42",  # givenName
+    "last_name": "urn:oid:2.5.4.4",  # sn
+}
+
+
+def _sso_get(variables: Mapping[str, str], name: str, default: str = "") -> str:
+    return (variables.get(name) or default).strip()
+
+
+def _sso_split(value: str) -> list[str]:
+    return [item.strip() for item in value.replace(" ", ",").split(",") if item.strip()]
+
+
+def oidc_provider(variables: Mapping[str, str]) -> dict[str, Any] | None:
+    """allauth's `openid_connect` entry, or None when `SSO_OIDC_SERVER_URL` is not set.
+
+    The button shows the app's name, so `SSO_OIDC_LABEL` is the text people click.
+    """
+    server_url = _sso_get(variables, "SSO_OIDC_SERVER_URL")
+    if not server_url:
+        return None
+    client_id = _sso_get(variables, "SSO_OIDC_CLIENT_ID")
+    if not client_id:
+        raise ImproperlyConfigured("SSO_OIDC_SERVER_URL is set but SSO_OIDC_CLIENT_ID is empty.")
+    app_settings: dict[str, Any] = {
+        "server_url": server_url.rstrip("/"),
+        "token_auth_method": _sso_get(
+            variables, "SSO_OIDC_TOKEN_AUTH_METHOD", "client_secret_post"
+        ),
+        "scope": _sso_split(_sso_get(variables, "SSO_OIDC_SCOPES", "openid,profile,email")),
+        # Userinfo usually carries more than the ID token (allauth prefers it when present).
+        "fetch_userinfo": True,
+        "oauth_pkce_enabled": True,
+    }
+    uid_field = _sso_get(variables, "SSO_OIDC_UID_FIELD")
+    if uid_field:
+        app_settings["uid_field"] = uid_field
+    return {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": _sso_get(variables, "SSO_OIDC_PROVIDER_ID", "university"),
+                "name": _sso_get(variables, "SSO_OIDC_LABEL", "Connexion Université"),
+                "client_id": client_id,
+                "secret": _sso_get(variables, "SSO_OIDC_CLIENT_SECRET"),
+                "settings": app_settings,
+            }
+        ],
+    }
+
+
+def saml_provider(variables: Mapping[str, str]) -> dict[str, Any] | None:
+    """allauth's `saml` entry, or None when `SSO_SAML_IDP_ENTITY_ID` is not set.
+
+    The identity provider is described either by its metadata URL or by its SSO URL and signing
+    certificate. `SSO_SAML_SLUG` names the organisation in allauth's URLs (/accounts/saml/<slug>/).
+    """
+    entity_id = _sso_get(variables, "SSO_SAML_IDP_ENTITY_ID")
+    if not entity_id:
+        return None
+    idp: dict[str, Any] = {"entity_id": entity_id}
+    metadata_url = _sso_get(variables, "SSO_SAML_IDP_METADATA_URL")
+    sso_url = _sso_get(variables, "SSO_SAML_IDP_SSO_URL")
+    x509cert = _sso_get(variables, "SSO_SAML_IDP_X509CERT")
+    if metadata_url:
+        idp["metadata_url"] = metadata_url
+    elif sso_url and x509cert:
+        idp["sso_url"] = sso_url
+        idp["x509cert"] = x509cert
+        slo_url = _sso_get(variables, "SSO_SAML_IDP_SLO_URL")
+        if slo_url:
+            idp["slo_url"] = slo_url
+    else:
+        raise ImproperlyConfigured(
+            "SSO_SAML_IDP_ENTITY_ID is set: also set SSO_SAML_IDP_METADATA_URL, "
+            "or SSO_SAML_IDP_SSO_URL and SSO_SAML_IDP_X509CERT."
+        )
+    attribute_mapping = {
+        key: _sso_split(_sso_get(variables, f"SSO_SAML_ATTR_{key.upper()}", default))
+        for key, default in DEFAULT_SAML_ATTRIBUTES.items()
+    }
+    app_settings: dict[str, Any] = {"attribute_mapping": attribute_mapping, "idp": idp}
+    sp_entity_id = _sso_get(variables, "SSO_SAML_SP_ENTITY_ID")
+    if sp_entity_id:
+        app_settings["sp"] = {"entity_id": sp_entity_id}
+    sp_cert = _sso_get(variables, "SSO_SAML_SP_X509CERT")
+    sp_key = _sso_get(variables, "SSO_SAML_SP_PRIVATE_KEY")
+    if sp_cert and sp_key:
+        app_settings["advanced"] = {
+            "x509cert": sp_cert,
+            "private_key": sp_key,
+            "authn_request_signed": True,
+        }
+    slug = _sso_get(variables, "SSO_SAML_SLUG", "university")
+    return {
+        "APPS": [
+            {
+                # allauth identifies a SAML app by the IdP's entity ID and by the URL slug.
+                "provider_id": _sso_get(variables, "SSO_SAML_PROVIDER_ID", entity_id),
+                "name": _sso_get(variables, "SSO_SAML_LABEL", "Connexion Université (SAML)"),
+                "client_id": slug,
+                "settings": app_settings,
+            }
+        ]
+    }
+
+
+def socialaccount_providers(variables: Mapping[str, str]) -> dict[str, Any]:
+    """The `SOCIALACCOUNT_PROVIDERS` setting for the SSO variables that are set (may be empty)."""
+    providers: dict[str, Any] = {}
+    oidc = oidc_provider(variables)
+    if oidc:
+        providers["openid_connect"] = oidc
+    saml = saml_provider(variables)
+    if saml:
+        providers["saml"] = saml
+    return providers
+
+
+# The university SSO (OpenID Connect and/or SAML), from the SSO_* variables of the environment.
 # A provider that is not configured shows no button on the login page.
-SOCIALACCOUNT_PROVIDERS = socialaccount_providers(os.environ)
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(env.ENVIRON)
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env("TIME_ZONE", "Europe/Paris")
+TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
 # --- Static files and uploads ------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
-if env("AWS_STORAGE_BUCKET_NAME"):
+if env("AWS_STORAGE_BUCKET_NAME", default=""):
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": env("AWS_S3_REGION_NAME") or None,
-            "access_key": env("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
             "default_acl": None,
             # Private bucket: the app streams downloads; a signed URL, if any, expires quickly.
             "querystring_auth": True,
-            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300),
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
             "file_overwrite": False,
         },
     }
@@ -253,40 +388,45 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Attachments: size limit per file and the types people may send.
-ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-ATTACHMENT_ALLOWED_EXTENSIONS = env_list(
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_ALLOWED_EXTENSIONS = env.list(
     "ATTACHMENT_ALLOWED_EXTENSIONS",
-    "png,jpg,jpeg,gif,webp,pdf,txt,log,csv,odt,ods,odp,doc,docx,xls,xlsx,ppt,pptx,zip",
+    default=[
+        *("png", "jpg", "jpeg", "gif", "webp", "pdf", "txt", "log", "csv"),
+        *("odt", "ods", "odp", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip"),
+    ],
 )
 # Abuse limits per person, "<count>/<period>" (s, m, h, d); empty turns a limit off.
 # Past the limit the person gets the "Too many attempts" page (429) until the period ends.
-TICKET_CREATE_RATE = env("TICKET_CREATE_RATE", "10/10m")
-COMMENT_RATE = env("COMMENT_RATE", "30/10m")
+TICKET_CREATE_RATE = env("TICKET_CREATE_RATE", default="10/10m")
+COMMENT_RATE = env("COMMENT_RATE", default="30/10m")
 # The statistics page's figures are computed at most once per service and period in this many
 # seconds (the page says when); 0 computes them at every request.
-STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", 300)
+STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Mail ----------------------------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Helpdesk <helpdesk@localhost>")
-SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-EMAIL_HOST = env("EMAIL_HOST")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Helpdesk <helpdesk@localhost>")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_HOST = env("EMAIL_HOST", default="")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
     if EMAIL_USE_TLS and EMAIL_USE_SSL:
         raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both.")
-    EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+    EMAIL_PORT = env.int(
+        "EMAIL_PORT", default=465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25
+    )
+    EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 else:
-    EMAIL_BACKEND = env("EMAIL_BACKEND", "notifications.console.EmailBackend")
+    EMAIL_BACKEND = env("EMAIL_BACKEND", default="notifications.console.EmailBackend")
 
 # --- Celery --------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 # Without a broker, tasks run in-process (after the transaction commits, as they would in a worker).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -338,21 +478,21 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    LANGUAGE_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if env_bool("BEHIND_TLS_PROXY", True):
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    LANGUAGE_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    if env.bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # Tasks run in-process log a line per success: noise beside the request that ran them.

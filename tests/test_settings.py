@@ -13,7 +13,8 @@ pytestmark = pytest.mark.smoke
 
 SETTINGS_FILE = BASE_DIR / "helpdesk" / "settings.py"
 ENV_EXAMPLE = BASE_DIR / ".env.example"
-ENV_READERS = {"env", "env_bool", "env_int", "env_list"}
+# settings.env (django-environ) and its typed readers: env("NAME"), env.bool("NAME")...
+ENV_READER = "env"
 
 NAMES = [
     "DEBUG",
@@ -37,15 +38,22 @@ NAMES = [
 ]
 
 
+def _reads_the_environment(func: ast.expr) -> bool:
+    """`env(...)` or `env.<type>(...)`."""
+    if isinstance(func, ast.Attribute):
+        func = func.value
+    return isinstance(func, ast.Name) and func.id == ENV_READER
+
+
 def _env_helper_calls() -> set[str]:
-    """Every name passed as a literal to env()/env_bool()/env_int()/env_list() in settings.py."""
+    """Every name passed as a literal to env() / env.bool() / env.int() / env.list() in
+    settings.py."""
     tree = ast.parse(SETTINGS_FILE.read_text())
     names = set()
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in ENV_READERS
+            and _reads_the_environment(node.func)
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
@@ -68,23 +76,20 @@ class _RecordingEnvironment(dict):
 
 
 def _sso_variables() -> set[str]:
-    """The SSO_* names accounts/sso.py reads (settings pass it the environment)."""
-    try:
-        from accounts import sso
-    except ImportError:  # settings read the SSO variables themselves
-        return set()
+    """The SSO_* names settings.socialaccount_providers reads (settings pass it the environment)."""
+    from helpdesk import settings as helpdesk_settings
 
     asked: set[str] = set()
     # The SAML IdP is described by metadata or, when that is empty, by URLs and a certificate.
     for empty in (frozenset(), frozenset({"SSO_SAML_IDP_METADATA_URL"})):
         environment = _RecordingEnvironment(empty)
-        sso.socialaccount_providers(environment)
+        helpdesk_settings.socialaccount_providers(environment)
         asked |= environment.asked
     return asked
 
 
 def variables_read_by_settings() -> set[str]:
-    """Every environment variable the settings read, directly or through accounts/sso.py."""
+    """Every environment variable the settings read, through env or socialaccount_providers."""
     return _env_helper_calls() | _sso_variables()
 
 
@@ -203,8 +208,27 @@ def test_implicit_tls_mail_port():
     assert values["EMAIL_PORT"] == 465
 
 
+def test_values_are_read_as_written_and_empty_ones_mean_the_default():
+    """A secret starting with "$" is taken as written (not as another variable's name), and an
+    empty flag or number falls back to its default, as an unset one does."""
+    values = settings_values(
+        {
+            **PRODUCTION_ENV,
+            "EMAIL_HOST_PASSWORD": "$mtp-secret",
+            "SESSION_COOKIE_SECURE": "",
+            "SECURE_HSTS_SECONDS": "",
+        },
+        ["EMAIL_HOST_PASSWORD", "SESSION_COOKIE_SECURE", "SECURE_HSTS_SECONDS"],
+    )
+    assert values == {
+        "EMAIL_HOST_PASSWORD": "$mtp-secret",
+        "SESSION_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": 31_536_000,
+    }
+
+
 def test_env_example_documents_every_variable_the_settings_read():
-    """Each env()/env_bool()/env_int()/env_list() name in settings.py has a line in .env.example."""
+    """Each name settings.py reads from the environment has a line in .env.example."""
     read = variables_read_by_settings()
     assert len(read) > 20, "the parser found too few names: did the env helpers get renamed?"
     missing = sorted(read - variables_documented())

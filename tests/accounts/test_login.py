@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from accounts import sso
+from helpdesk import settings as helpdesk_settings
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -38,7 +38,7 @@ def no_sso(settings):
 
 @pytest.fixture
 def oidc(settings):
-    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(OIDC_VARIABLES)
+    settings.SOCIALACCOUNT_PROVIDERS = helpdesk_settings.socialaccount_providers(OIDC_VARIABLES)
 
 
 def allauth_message(code: str) -> str:
@@ -235,7 +235,7 @@ def test_account_management_pages_use_the_site_layout(client, oidc, url_name):
 
 def test_unreachable_identity_provider_shows_the_failure_page(client, settings):
     """If the university's IdP is down, starting the SSO shows a sign-in failure, not a crash."""
-    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(
+    settings.SOCIALACCOUNT_PROVIDERS = helpdesk_settings.socialaccount_providers(
         {**OIDC_VARIABLES, "SSO_OIDC_SERVER_URL": "http://127.0.0.1:9/unreachable"}
     )
     response = client.post("/accounts/oidc/university/login/?process=login&next=/profile/")

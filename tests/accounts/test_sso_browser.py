@@ -22,7 +22,7 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 
-from accounts import sso
+from helpdesk import settings as helpdesk_settings
 from tests.browser.helpers import check_accessibility
 from tests.support import free_port, wait_until
 
@@ -127,7 +127,7 @@ def identity_provider(live_server, tmp_path_factory) -> Iterator[IdentityProvide
 @pytest.fixture
 def sso_settings(settings, identity_provider: IdentityProvider) -> IdentityProvider:
     """The helpdesk configured for the test provider, exactly as SSO_* variables would do it."""
-    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(
+    settings.SOCIALACCOUNT_PROVIDERS = helpdesk_settings.socialaccount_providers(
         {
             "SSO_OIDC_SERVER_URL": identity_provider.issuer,
             "SSO_OIDC_CLIENT_ID": identity_provider.client_id,
@@ -228,7 +228,7 @@ def test_local_login_in_english_with_an_error_then_back_to_the_deep_link(
     from tests.factories import DEFAULT_PASSWORD, UserFactory
 
     cache.clear()  # allauth's login rate limits live in the cache
-    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(
+    settings.SOCIALACCOUNT_PROVIDERS = helpdesk_settings.socialaccount_providers(
         {
             "SSO_OIDC_SERVER_URL": "http://127.0.0.1:9/o",
             "SSO_OIDC_CLIENT_ID": "x",

@@ -25,6 +25,7 @@ from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
 from accounts import sso
 from accounts.adapters import SocialAccountAdapter
+from helpdesk import settings as helpdesk_settings
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,12 +73,12 @@ def saml_variables() -> dict[str, str]:
 
 def test_nothing_configured_means_no_provider():
     """Without SSO variables there is no provider, hence no SSO button."""
-    assert sso.socialaccount_providers({}) == {}
+    assert helpdesk_settings.socialaccount_providers({}) == {}
 
 
 def test_oidc_configuration_matches_allauth():
     """The OIDC entry has the shape allauth 65's openid_connect provider reads."""
-    providers = sso.socialaccount_providers(OIDC_VARIABLES)
+    providers = helpdesk_settings.socialaccount_providers(OIDC_VARIABLES)
     assert list(providers) == ["openid_connect"]
     config = providers["openid_connect"]
     assert config["OAUTH_PKCE_ENABLED"] is True
@@ -94,18 +95,20 @@ def test_oidc_configuration_matches_allauth():
 def test_oidc_without_client_id_is_refused():
     """A half-configured OIDC provider stops the start-up with a clear message."""
     with pytest.raises(ImproperlyConfigured, match="SSO_OIDC_CLIENT_ID"):
-        sso.socialaccount_providers({"SSO_OIDC_SERVER_URL": "https://sso.example"})
+        helpdesk_settings.socialaccount_providers({"SSO_OIDC_SERVER_URL": "https://sso.example"})
 
 
 def test_saml_without_idp_description_is_refused():
     """A SAML IdP needs its metadata URL, or its SSO URL and certificate."""
     with pytest.raises(ImproperlyConfigured, match="SSO_SAML_IDP_METADATA_URL"):
-        sso.socialaccount_providers({"SSO_SAML_IDP_ENTITY_ID": "https://idp.example/shibboleth"})
+        helpdesk_settings.socialaccount_providers(
+            {"SSO_SAML_IDP_ENTITY_ID": "https://idp.example/shibboleth"}
+        )
 
 
 def test_saml_with_metadata_url():
     """With a metadata URL, allauth fetches the IdP's details itself."""
-    config = sso.saml_provider(
+    config = helpdesk_settings.saml_provider(
         {
             "SSO_SAML_IDP_ENTITY_ID": "https://idp.example/shibboleth",
             "SSO_SAML_IDP_METADATA_URL": "https://idp.example/metadata",
@@ -133,14 +136,14 @@ def test_settings_module_reads_the_environment():
         text=True,
         check=True,
     ).stdout
-    assert json.loads(output) == sso.socialaccount_providers(OIDC_VARIABLES)
+    assert json.loads(output) == helpdesk_settings.socialaccount_providers(OIDC_VARIABLES)
 
 
 @pytest.mark.django_db
 def test_saml_configuration_is_valid_for_python3_saml(rf: RequestFactory, settings, saml_variables):
     """allauth turns the SAML entry into a configuration python3-saml accepts."""
     settings.ALLOWED_HOSTS = [HOST]
-    providers = sso.socialaccount_providers(saml_variables)
+    providers = helpdesk_settings.socialaccount_providers(saml_variables)
     (app,) = providers["saml"]["APPS"]
     assert app["client_id"] == "university"
     request = rf.get("/accounts/saml/university/login/", HTTP_HOST=HOST)
@@ -155,7 +158,7 @@ def test_saml_configuration_is_valid_for_python3_saml(rf: RequestFactory, settin
 @pytest.mark.django_db
 def test_saml_button_and_redirect_to_the_idp(client, settings, saml_variables):
     """The SAML button shows with its label and starts a SAML request to the IdP, keeping `next`."""
-    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(saml_variables)
+    settings.SOCIALACCOUNT_PROVIDERS = helpdesk_settings.socialaccount_providers(saml_variables)
     settings.ALLOWED_HOSTS = [HOST]
     client.defaults["HTTP_HOST"] = HOST  # python3-saml reads the Host header a browser sends
     html = client.get("/accounts/login/?next=/profile/").content.decode()
@@ -179,7 +182,7 @@ def test_saml_button_and_redirect_to_the_idp(client, settings, saml_variables):
 @pytest.mark.django_db
 def test_both_buttons_when_both_protocols_are_configured(client, settings, saml_variables):
     """OIDC and SAML can be offered side by side, each with its own label."""
-    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(
+    settings.SOCIALACCOUNT_PROVIDERS = helpdesk_settings.socialaccount_providers(
         {**OIDC_VARIABLES, **saml_variables}
     )
     html = client.get("/accounts/login/").content.decode()
@@ -201,7 +204,7 @@ def oidc_login(rf: RequestFactory, claims: dict):
 
 @pytest.fixture
 def oidc_settings(settings):
-    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(OIDC_VARIABLES)
+    settings.SOCIALACCOUNT_PROVIDERS = helpdesk_settings.socialaccount_providers(OIDC_VARIABLES)
 
 
 @pytest.mark.django_db
@@ -261,7 +264,7 @@ def test_returning_person_gets_the_new_name(rf):
 @pytest.mark.django_db
 def test_saml_attributes_give_the_name_and_email(settings, saml_variables):
     """A SAML account's attributes are read through the configured attribute mapping."""
-    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(saml_variables)
+    settings.SOCIALACCOUNT_PROVIDERS = helpdesk_settings.socialaccount_providers(saml_variables)
     account = SocialAccount(
         provider=saml_variables["SSO_SAML_IDP_ENTITY_ID"],
         uid="clefevre",
