@@ -7,13 +7,19 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts import sso
+from accounts import landing, sso
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Local sign-up only where the deployment allows it; people normally come through SSO."""
         return settings.ACCOUNT_ALLOW_SIGNUP
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Where the person works (agents land on the desk, see accounts.landing), else
+        LOGIN_REDIRECT_URL. For every sign-in, local or SSO; a `next` link still wins (allauth
+        reads it before asking here)."""
+        return landing.landing_url(request.user) or super().get_login_redirect_url(request)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

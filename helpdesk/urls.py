@@ -1,7 +1,21 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 
 from helpdesk import views
+
+
+def _with_site_name(text: str) -> str:
+    return gettext(text) % {"site": settings.SITE_NAME}
+
+
+# Read when a page shows them, in its language: the site's name comes from the environment.
+_lazy_with_site_name = lazy(_with_site_name, str)
+admin.site.site_header = _lazy_with_site_name(gettext_noop("%(site)s administration"))
+admin.site.site_title = _lazy_with_site_name(gettext_noop("%(site)s administration"))
+admin.site.index_title = _lazy_with_site_name(gettext_noop("Manage %(site)s"))
 
 urlpatterns = [
     path("", views.home, name="home"),

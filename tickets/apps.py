@@ -7,6 +7,7 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from tickets import personal_data
+        from tickets import landing, personal_data
 
         personal_data.register()
+        landing.register()
