@@ -1,11 +1,11 @@
 """The form renderer: Django's templates, except for drop-down lists, written out in Python.
 
 Django renders each `<option>` of a `<select>` through two included templates. A queue's filter
-form has about ninety options and an agent's ticket page about two hundred (assign to an agent,
-transfer to a category): through the template engine they cost a third of those pages' CPU. The
-markup written here is byte for byte what Django's own `select.html`, `select_option.html` and
-`attrs.html` produce (tests/test_forms_renderer.py compares them); a widget with its own
-templates still goes through the template engine.
+form and an agent's ticket page (assign to an agent, transfer to a category) hold many options,
+and through the template engine they made a large share of those pages' CPU (bench/README.md,
+"Figures behind the code"). The markup written here is byte for byte what Django's own
+`select.html`, `select_option.html` and `attrs.html` produce (tests/test_forms_renderer.py
+compares them); a widget with its own templates still goes through the template engine.
 """
 
 from __future__ import annotations

@@ -152,7 +152,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # PostgreSQL compiles a query to machine code when its estimated cost is high, which the
-    # statistics' aggregates reach: 150 ms of compiling to save a few on a 50 ms query.
+    # statistics' aggregates reach: the compiling costs far more than it saves on queries this
+    # short (bench/README.md, "Figures behind the code").
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

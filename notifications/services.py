@@ -86,9 +86,10 @@ def notify(event: TicketEvent) -> list[Notification]:
     return rows
 
 
-# Rows per task. A new ticket in a large service notifies forty agents: one task (one broker
-# message, one SMTP connection) per row cost the request 40 round trips to the broker and the
-# worker 40 connections; batches keep both to a few while several workers still share the load.
+# Rows per task. A new ticket in a large service notifies every agent: one task (one broker
+# message, one SMTP connection) per row cost the request a round trip to the broker per agent
+# and the worker a connection per agent; batches keep both to a few while several workers still
+# share the load.
 BATCH_SIZE = 20
 
 

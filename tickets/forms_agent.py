@@ -62,9 +62,10 @@ class RowsChoiceIterator(ModelChoiceIterator):
 class RowsModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField whose drop-down list is built from a few columns of each row.
 
-    The ticket page offers every category of the tree to transfer to (about 150) and the
-    service's agents: building a model instance for each option cost more than the rest of the
-    form. Validation still reads the chosen row through the queryset, as usual.
+    The ticket page offers every category of the tree to transfer to and the service's agents:
+    building a model instance for each option cost more than the rest of the form
+    (bench/README.md, "Figures behind the code"). Validation still reads the chosen row through
+    the queryset, as usual.
     `option_rows(queryset)` yields (pk, label) pairs.
     """
 

@@ -29,9 +29,9 @@ from tickets.models import Ticket, TicketEvent
 PAGE_SIZE = 25
 # Tabs whose count could grow without bound (every ticket ever closed) stop counting here.
 COUNT_CAP = 1000
-# With search words each counted row is checked against them: a common word ("connexion", a
-# third of the tickets) would cost 20 ms per tab to count to COUNT_CAP. Eight pages of results
-# say enough; past them, the words need narrowing.
+# With search words each counted row is checked against them: for a common word, counting to
+# COUNT_CAP would cost each tab more than its page (bench/README.md, "Figures behind the code").
+# Eight pages of results say enough; past them, the words need narrowing.
 SEARCH_COUNT_CAP = 200
 
 
@@ -81,7 +81,7 @@ def desk_tickets(user) -> QuerySet[Ticket]:
     one's. The same tickets as `selectors.tickets_visible_to(user)` narrowed to those services,
     written without its "or their own" branch, which the narrowing makes redundant: one condition
     on the service lets PostgreSQL walk one index instead of OR-ing two bitmaps of the whole
-    service (25 ms per query at a million tickets).
+    service, which grow with its history.
     """
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
@@ -180,8 +180,8 @@ def search(
     other databases fall back to substring matching.
 
     `bounded` says the list is already small (a service's open tickets): each row is then checked
-    against the words, never the search index, which for a common word is a bitmap of a third of
-    all tickets (66 ms at a million) to intersect with a thousand rows (1 ms to check).
+    against the words, never the search index, which for a common word is a bitmap of a large
+    share of all tickets, far dearer to build than checking the list's few rows.
     """
     text = text.strip()
     if not text:
@@ -213,7 +213,7 @@ class StoredVectorMatch(Expression):
     The stored vector is a column the migrations add (0003), not a model field; the table's
     alias is read from the compiled primary key, so the condition stays on its own row when the
     queryset becomes a subquery (`page_rows`), where a fixed `tickets_ticket.` would point at
-    the outer query's row and turn the condition into a correlated one (7 s at 100,000 tickets).
+    the outer query's row and turn the condition into a correlated one, run for every ticket.
     `indexed=False` writes coalesce(), an expression the GIN index does not cover, with the same
     matches: the planner then checks rows rather than reading the index.
     """
@@ -255,10 +255,10 @@ def _fulltext_match(text: str, indexed: bool = True) -> Q:
         return Q(StoredVectorMatch(text, indexed=False))
     # Written twice on purpose. PostgreSQL estimates a word absent from its sampled statistics
     # at about one ticket in a thousand; for a rare word it then expects a thousand matches,
-    # walks the queue in display order to fill the first page and reads every ticket (5 s at a
-    # million). Two identical conditions multiply their estimated selectivities: rare words then
-    # look rare (the GIN index is read, a few ms) while common ones still look common (the walk
-    # stops after a few dozen rows). Checking the condition twice on a fetched row costs nothing.
+    # walks the queue in display order to fill the first page and reads every ticket. Two
+    # identical conditions multiply their estimated selectivities: rare words then look rare (the
+    # GIN index is read) while common ones still look common (the walk stops after a few dozen
+    # rows). Checking the condition twice on a fetched row costs nothing.
     # The words are bound parameters, never part of the SQL text.
     return Q(StoredVectorMatch(text)) & Q(StoredVectorMatch(text))
 
