@@ -1,8 +1,9 @@
-"""Who hears about what happens to a ticket: the whole matrix, in one place.
+"""Who hears about what happens to a ticket.
 
-`MATRIX` below is the table (also printed in README.md, "Notifications"). Each rule says: when a
-TicketEvent with this action happens, possibly only when a given side acted, this audience gets
-this kind of email (the kind is the template name under templates/emails/).
+Each move's notification rules are declared with the move in `tickets.moves` (`MoveRule.notify`);
+`MATRIX` below is those rules as one table (also printed in README.md, "Notifications"). Each rule
+says: when a TicketEvent with this action happens, possibly only when a given side acted, this
+audience gets this kind of email (the kind is the template name under templates/emails/).
 
 Three filters apply to every rule, whatever the table says:
 
@@ -23,34 +24,20 @@ Actions with no rule (internal notes, release, priority changes) send nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+from tickets.moves import MOVES, ActedBy, Audience, Move
 
 if TYPE_CHECKING:
     from accounts.models import User
     from tickets.models import Ticket, TicketEvent
 
 
-class Audience(StrEnum):
-    REQUESTER = "requester"
-    SERVICE_AGENTS = "agents of the ticket's service"
-    ASSIGNEE = "assigned agent"
-    # The requester's own words must reach someone: the service's agents while nobody took it.
-    ASSIGNEE_OR_AGENTS = "assigned agent (agents of the service while unassigned)"
-    ALERT_EMAIL = "service's alert address"
-
-
-class ActedBy(StrEnum):
-    ANYONE = "anyone"
-    REQUESTER = "the requester"
-    SERVICE = "the service (not the requester)"
-
-
 @dataclass(frozen=True)
 class Rule:
-    action: str
+    action: Move
     audience: Audience
     kind: str
     acted_by: ActedBy = ActedBy.ANYONE
@@ -58,37 +45,21 @@ class Rule:
     redacted: bool = False
 
 
-A, W = Audience, ActedBy
-
-MATRIX: tuple[Rule, ...] = (
-    # A new ticket: the requester's receipt, the service's agents, the service's alert address.
-    Rule("created", A.REQUESTER, "ticket_created", include_actor=True),
-    Rule("created", A.SERVICE_AGENTS, "new_ticket"),
-    Rule("created", A.ALERT_EMAIL, "new_ticket"),
-    Rule("take", A.REQUESTER, "ticket_taken"),
-    Rule("assign", A.ASSIGNEE, "ticket_assigned"),
-    Rule("request_info", A.REQUESTER, "info_requested"),
-    Rule("comment", A.REQUESTER, "agent_reply", acted_by=W.SERVICE),
-    Rule("comment", A.ASSIGNEE_OR_AGENTS, "requester_comment", acted_by=W.REQUESTER),
-    Rule("receive_info", A.ASSIGNEE_OR_AGENTS, "requester_answer"),
-    Rule("attachment", A.ASSIGNEE_OR_AGENTS, "attachment_added", acted_by=W.REQUESTER),
-    Rule("request_closure", A.REQUESTER, "closure_requested"),
-    Rule("refuse_closure", A.ASSIGNEE_OR_AGENTS, "closure_refused"),
-    Rule("approve_closure", A.REQUESTER, "ticket_closed"),
-    Rule("approve_closure", A.ASSIGNEE, "closure_approved"),
-    Rule("expire_closure", A.REQUESTER, "ticket_closed"),
-    Rule("mark_solved", A.REQUESTER, "ticket_closed", acted_by=W.SERVICE),
-    Rule("reopen", A.REQUESTER, "ticket_reopened", acted_by=W.SERVICE),
-    Rule("reopen", A.SERVICE_AGENTS, "agent_ticket_reopened"),
-    # After a transfer the ticket's service is the new one: its agents hear of it.
-    Rule("transfer", A.REQUESTER, "ticket_transferred", redacted=True),
-    Rule("transfer", A.SERVICE_AGENTS, "ticket_transferred_in"),
-    Rule("reject", A.REQUESTER, "ticket_rejected"),
-    Rule("cancel", A.REQUESTER, "ticket_cancelled", acted_by=W.SERVICE),
+MATRIX: tuple[Rule, ...] = tuple(
+    Rule(
+        action=move,
+        audience=notify.audience,
+        kind=notify.email,
+        acted_by=notify.acted_by,
+        include_actor=notify.include_actor,
+        redacted=notify.redacted,
+    )
+    for move, rule in MOVES.items()
+    for notify in rule.notify
 )
 
 # Actions that email nobody, listed so that the table is complete.
-SILENT_ACTIONS: tuple[str, ...] = ("internal_note", "release", "change_priority")
+SILENT_ACTIONS: tuple[Move, ...] = tuple(move for move, rule in MOVES.items() if not rule.notify)
 
 
 @dataclass(frozen=True)
@@ -122,7 +93,7 @@ def recipients_for(event: TicketEvent) -> list[Delivery]:
         actor_email = ""
 
     answering = (
-        event.action == "comment"
+        event.action == Move.COMMENT
         and by_requester
         and permissions.can_receive_info(ticket, event.actor)
     )
@@ -209,7 +180,7 @@ def matrix_as_markdown() -> str:
             who += " (even though they acted)"
         if rule.redacted:
             who += " (without the internal note)"
-        lines.append(f"| `{rule.action}` | {rule.acted_by.value} | {who} | `{rule.kind}` |")
+        lines.append(f"| `{rule.action.value}` | {rule.acted_by.value} | {who} | `{rule.kind}` |")
     for action in SILENT_ACTIONS:
-        lines.append(f"| `{action}` | anyone | nobody | - |")
+        lines.append(f"| `{action.value}` | anyone | nobody | - |")
     return "\n".join(lines)

@@ -7,13 +7,14 @@ also keeps two ticket fields current:
 - `updated_at` ("last activity") is set to the event's time, for every event;
 - `first_response_at` is set at the service's first *public message* to the requester: a public
   comment by an agent, a question (request_info), a proposed resolution (request_closure) or a
-  rejection. Taking, assigning or transferring a ticket is not an answer the requester can read,
-  and an internal note is not seen by them, so neither counts.
+  rejection (the moves marked `first_response` in `tickets.moves`). Taking, assigning or
+  transferring a ticket is not an answer the requester can read, and an internal note is not seen
+  by them, so neither counts.
 
 `before` / `after` hold raw values so that the page renders them in the reader's language: status
 values for status changes, the display names of the previous and new assignee for assignments
 (names as they were at the time), category names for transfers, priority numbers for priority
-changes. `describe(event)` renders the one-line summary.
+changes. `describe(event)` renders the one-line summary: the move's timeline sentence.
 """
 
 from __future__ import annotations
@@ -25,33 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets.models import Attachment, Ticket, TicketEvent
+from tickets.moves import FIRST_RESPONSES, MOVES, Move
 
 if TYPE_CHECKING:
     from categories.models import Category
 
 Kind = TicketEvent.Kind
 Visibility = TicketEvent.Visibility
-
-# Public messages by an agent that count as the service's first response.
-FIRST_RESPONSE_ACTIONS = frozenset({"comment", "request_info", "request_closure", "reject"})
-
-# Actions whose event changes the status (kind status_changed).
-STATUS_ACTIONS = frozenset(
-    {
-        "request_info",
-        "receive_info",
-        "request_closure",
-        "approve_closure",
-        "refuse_closure",
-        "expire_closure",
-        "mark_solved",
-        "reopen",
-        "cancel",
-        "reject",
-    }
-)
-# Actions whose event changes the assignee (kind assigned); take also moves to in_progress.
-ASSIGNMENT_ACTIONS = frozenset({"take", "assign", "release"})
 
 
 def _name(user: Model | None) -> str:
@@ -61,8 +42,7 @@ def _name(user: Model | None) -> str:
 def _record(
     *,
     ticket: Ticket,
-    kind: str,
-    action: str,
+    action: Move,
     actor: Model | None,
     text: str = "",
     before: str = "",
@@ -75,7 +55,7 @@ def _record(
     now = timezone.now()
     event = TicketEvent.objects.create(
         ticket=ticket,
-        kind=kind,
+        kind=MOVES[action].kind,
         action=action,
         actor=actor,
         text=text,
@@ -88,7 +68,7 @@ def _record(
     changes: dict[str, Any] = {"updated_at": now}
     if (
         ticket.first_response_at is None
-        and action in FIRST_RESPONSE_ACTIONS
+        and action in FIRST_RESPONSES
         and visibility == Visibility.PUBLIC
         and actor is not None
         and actor.pk != ticket.requester_id
@@ -104,17 +84,14 @@ def _record(
 
 def created(*, ticket: Ticket, actor: Model) -> TicketEvent:
     """The ticket was filed; its text is the ticket's description, not repeated here."""
-    return _record(
-        ticket=ticket, kind=Kind.CREATED, action="created", actor=actor, after=ticket.status
-    )
+    return _record(ticket=ticket, action=Move.CREATED, actor=actor, after=ticket.status)
 
 
 def comment(*, ticket: Ticket, actor: Model, text: str, internal: bool = False) -> TicketEvent:
     """A message: public (requester and agents see it) or an internal note (agents only)."""
     return _record(
         ticket=ticket,
-        kind=Kind.COMMENT,
-        action="internal_note" if internal else "comment",
+        action=Move.INTERNAL_NOTE if internal else Move.COMMENT,
         actor=actor,
         text=text,
         visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
@@ -125,8 +102,7 @@ def attachment_added(*, ticket: Ticket, actor: Model | None, attachment: Attachm
     """A file was added; the event is as visible as the file."""
     return _record(
         ticket=ticket,
-        kind=Kind.ATTACHMENT,
-        action="attachment",
+        action=Move.ATTACHMENT,
         actor=actor,
         after=attachment.original_name,
         visibility=attachment.visibility,
@@ -138,7 +114,7 @@ def status_changed(
     *,
     ticket: Ticket,
     actor: Model | None,
-    action: str,
+    action: Move,
     before: str,
     text: str = "",
     visibility: str = Visibility.PUBLIC,
@@ -147,7 +123,6 @@ def status_changed(
     resolution that came with the move. `actor` is None when the helpdesk acted by itself."""
     return _record(
         ticket=ticket,
-        kind=Kind.STATUS_CHANGED,
         action=action,
         actor=actor,
         text=text,
@@ -158,12 +133,11 @@ def status_changed(
 
 
 def assigned(
-    *, ticket: Ticket, actor: Model | None, action: str, before: Model | None, text: str = ""
+    *, ticket: Ticket, actor: Model | None, action: Move, before: Model | None, text: str = ""
 ) -> TicketEvent:
     """The assignee changed (take, assign, release); before/after are the people's names."""
     return _record(
         ticket=ticket,
-        kind=Kind.ASSIGNED,
         action=action,
         actor=actor,
         text=text,
@@ -182,8 +156,7 @@ def transferred(
     """
     return _record(
         ticket=ticket,
-        kind=Kind.TRANSFERRED,
-        action="transfer",
+        action=Move.TRANSFER,
         actor=actor,
         text=note,
         before=f"{before.name} ({before_service})",
@@ -196,8 +169,7 @@ def priority_changed(*, ticket: Ticket, actor: Model, before: int) -> TicketEven
     """The priority changed; before/after are the priority numbers."""
     return _record(
         ticket=ticket,
-        kind=Kind.PRIORITY_CHANGED,
-        action="change_priority",
+        action=Move.CHANGE_PRIORITY,
         actor=actor,
         before=str(before),
         after=str(ticket.priority),
@@ -222,60 +194,28 @@ def _priority_label(value: str) -> str:
 
 
 def describe(event: TicketEvent) -> str:
-    """A one-line summary of the event in the active language ("Marie took the ticket")."""
+    """A one-line summary of the event in the active language ("Marie took the ticket"), from
+    the move's timeline sentence in `tickets.moves`."""
     actor = _name(event.actor) if event.actor_id else ""
+    before, after = event.before, event.after
+    if event.kind == Kind.PRIORITY_CHANGED:
+        before, after = _priority_label(before), _priority_label(after)
     values = {
         "actor": actor,
-        "before": event.before,
-        "after": event.after,
+        "before": before,
+        "after": after,
         "before_status": _status_label(event.before),
         "after_status": _status_label(event.after),
     }
-    action = event.action
-    if action == "created":
-        return _("%(actor)s filed the ticket") % values
-    if action == "comment":
-        return _("%(actor)s wrote a message") % values
-    if action == "internal_note":
-        return _("%(actor)s added an internal note") % values
-    if action == "attachment":
-        return _("%(actor)s added the file %(after)s") % values
-    if action == "take":
-        return _("%(actor)s took the ticket") % values
-    if action == "assign" and not actor:
-        return _("The ticket was assigned automatically to %(after)s") % values
-    if action == "assign":
-        return _("%(actor)s assigned the ticket to %(after)s") % values
-    if action == "release":
-        return _("%(actor)s put the ticket back in the queue") % values
-    if action == "request_info":
-        return _("%(actor)s asked for information") % values
-    if action == "receive_info":
-        return _("%(actor)s answered the question") % values
-    if action == "request_closure":
-        return _("%(actor)s requested the closure of the ticket") % values
-    if action == "approve_closure":
-        return _("%(actor)s approved the closure") % values
-    if action == "refuse_closure":
-        return _("%(actor)s refused the closure") % values
-    if action == "expire_closure":
-        return _("The ticket was closed automatically: the closure was not answered in time")
-    if action == "mark_solved":
-        return _("%(actor)s said the problem is solved") % values
-    if action == "reopen":
-        return _("%(actor)s reopened the ticket") % values
-    if action == "cancel":
-        return _("%(actor)s cancelled the ticket") % values
-    if action == "reject":
-        return _("%(actor)s rejected the ticket") % values
-    if action == "transfer":
-        return _("%(actor)s transferred the ticket from %(before)s to %(after)s") % values
-    if action == "change_priority":
-        return _("%(actor)s changed the priority from %(before)s to %(after)s") % {
-            "actor": actor,
-            "before": _priority_label(event.before),
-            "after": _priority_label(event.after),
-        }
+    try:
+        rule = MOVES[Move(event.action)]
+    except ValueError:
+        rule = None
+    if rule is not None:
+        sentence = (
+            rule.timeline_automatic if not actor and rule.timeline_automatic else rule.timeline
+        )
+        return str(sentence) % values
     if event.kind == Kind.STATUS_CHANGED:
         return _("Status changed from %(before_status)s to %(after_status)s") % values
     return str(event.get_kind_display())

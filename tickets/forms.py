@@ -138,7 +138,7 @@ class CommentForm(RequesterForm):
 
 
 class AttachmentForm(RequesterForm):
-    prefix = "attach"
+    prefix = "attachment"
 
     files = MultipleFileField(label=_("Files to add"))
 

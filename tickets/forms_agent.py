@@ -216,8 +216,8 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ReplyForm(DeskForm):
-    """A public reply or an internal note: the button pressed decides which."""
+class CommentForm(DeskForm):
+    """A public comment (the agent's reply) or an internal note: the button pressed decides."""
 
     text = _text(_("Message"), required=False, rows=6)
     files = MultipleFileField(label=_("Files"), required=False)
@@ -268,6 +268,6 @@ class PriorityForm(DeskForm):
     )
 
 
-class AttachForm(DeskForm):
+class AttachmentForm(DeskForm):
     file = forms.FileField(label=_("File"))
     internal = forms.BooleanField(label=_("Visible to agents only"), required=False)

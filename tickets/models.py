@@ -9,6 +9,9 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from categories.models import Category, Service
+from tickets import statuses
+from tickets.moves import Kind, Move, fsm_sources, fsm_target
+from tickets.statuses import Status
 
 
 class Ticket(FSMModelMixin, models.Model):
@@ -18,16 +21,7 @@ class Ticket(FSMModelMixin, models.Model):
     state fields alone.
     """
 
-    class Status(models.TextChoices):
-        # A context of their own: "Closed" or "New" mean other things on other pages.
-        OPEN = "open", pgettext_lazy("ticket status", "New")
-        IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "In progress")
-        INFO_REQUESTED = "info_requested", pgettext_lazy("ticket status", "Information requested")
-        CLOSURE_PENDING = "closure_pending", pgettext_lazy("ticket status", "Closure requested")
-        CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
-        REOPENED = "reopened", pgettext_lazy("ticket status", "Reopened")
-        CANCELLED = "cancelled", pgettext_lazy("ticket status", "Cancelled")
-        REJECTED = "rejected", pgettext_lazy("ticket status", "Rejected")
+    Status = Status
 
     class Priority(models.IntegerChoices):
         LOW = 1, pgettext_lazy("ticket priority", "Low")
@@ -35,19 +29,10 @@ class Ticket(FSMModelMixin, models.Model):
         HIGH = 3, pgettext_lazy("ticket priority", "High")
         URGENT = 4, pgettext_lazy("ticket priority", "Urgent")
 
-    # Statuses in which nobody works on the ticket any more.
-    TERMINAL_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
-    # Statuses waiting for an agent to take the ticket.
-    UNTAKEN_STATUSES = (Status.OPEN, Status.REOPENED)
-    # Statuses in which the service waits for the requester.
-    WAITING_ON_REQUESTER_STATUSES = (Status.INFO_REQUESTED, Status.CLOSURE_PENDING)
-    ACTIVE_STATUSES = (
-        Status.OPEN,
-        Status.REOPENED,
-        Status.IN_PROGRESS,
-        Status.INFO_REQUESTED,
-        Status.CLOSURE_PENDING,
-    )
+    TERMINAL_STATUSES = statuses.TERMINAL
+    UNTAKEN_STATUSES = statuses.UNTAKEN
+    WAITING_ON_REQUESTER_STATUSES = statuses.WAITING_ON_REQUESTER
+    ACTIVE_STATUSES = statuses.ACTIVE
 
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -126,93 +111,94 @@ class Ticket(FSMModelMixin, models.Model):
         except ValueError:
             return str(self.priority)
 
-    # --- Transitions: pure, state fields only. Permission checks live in tickets.permissions and
-    # are applied by tickets.workflow, which is the only caller.
+    # --- Transitions: pure, state fields only, their sources and targets read from
+    # tickets.moves. Permission checks live in tickets.permissions and are applied by
+    # tickets.workflow, which is the only caller.
 
-    @transition(field=status, source=[Status.OPEN, Status.REOPENED], target=Status.IN_PROGRESS)
+    @transition(field=status, source=fsm_sources(Move.TAKE), target=fsm_target(Move.TAKE))
     def take(self, agent: models.Model) -> None:
         self.assignee = agent
 
-    @transition(
-        field=status,
-        source=[Status.OPEN, Status.REOPENED, Status.IN_PROGRESS],
-        target=Status.IN_PROGRESS,
-    )
+    @transition(field=status, source=fsm_sources(Move.ASSIGN), target=fsm_target(Move.ASSIGN))
     def assign(self, agent: models.Model) -> None:
         self.assignee = agent
 
-    @transition(field=status, source=[Status.IN_PROGRESS], target=Status.OPEN)
+    @transition(field=status, source=fsm_sources(Move.RELEASE), target=fsm_target(Move.RELEASE))
     def release(self) -> None:
         self.assignee = None
 
-    @transition(field=status, source=[Status.IN_PROGRESS], target=Status.INFO_REQUESTED)
+    @transition(
+        field=status,
+        source=fsm_sources(Move.REQUEST_INFO),
+        target=fsm_target(Move.REQUEST_INFO),
+    )
     def request_info(self) -> None:
         pass
 
-    @transition(field=status, source=[Status.INFO_REQUESTED], target=Status.IN_PROGRESS)
+    @transition(
+        field=status,
+        source=fsm_sources(Move.RECEIVE_INFO),
+        target=fsm_target(Move.RECEIVE_INFO),
+    )
     def receive_info(self) -> None:
         pass
 
     @transition(
         field=status,
-        source=[Status.IN_PROGRESS, Status.INFO_REQUESTED],
-        target=Status.CLOSURE_PENDING,
+        source=fsm_sources(Move.REQUEST_CLOSURE),
+        target=fsm_target(Move.REQUEST_CLOSURE),
     )
     def request_closure(self, resolution: str) -> None:
         self.resolution = resolution
         self.closure_requested_at = timezone.now()
 
-    @transition(field=status, source=[Status.CLOSURE_PENDING], target=Status.CLOSED)
+    @transition(
+        field=status,
+        source=fsm_sources(Move.APPROVE_CLOSURE),
+        target=fsm_target(Move.APPROVE_CLOSURE),
+    )
     def approve_closure(self) -> None:
-        self.closed_at = timezone.now()
-
-    @transition(field=status, source=[Status.CLOSURE_PENDING], target=Status.IN_PROGRESS)
-    def refuse_closure(self) -> None:
-        self.closure_requested_at = None
-
-    @transition(field=status, source=[Status.CLOSURE_PENDING], target=Status.CLOSED)
-    def expire_closure(self) -> None:
         self.closed_at = timezone.now()
 
     @transition(
         field=status,
-        source=[Status.OPEN, Status.REOPENED, Status.IN_PROGRESS, Status.INFO_REQUESTED],
-        target=Status.CLOSED,
+        source=fsm_sources(Move.REFUSE_CLOSURE),
+        target=fsm_target(Move.REFUSE_CLOSURE),
+    )
+    def refuse_closure(self) -> None:
+        self.closure_requested_at = None
+
+    @transition(
+        field=status,
+        source=fsm_sources(Move.EXPIRE_CLOSURE),
+        target=fsm_target(Move.EXPIRE_CLOSURE),
+    )
+    def expire_closure(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status, source=fsm_sources(Move.MARK_SOLVED), target=fsm_target(Move.MARK_SOLVED)
     )
     def mark_solved(self) -> None:
         """The requester says the problem is solved."""
         self.closed_at = timezone.now()
 
-    @transition(field=status, source=[Status.CLOSED], target=Status.REOPENED)
+    @transition(field=status, source=fsm_sources(Move.REOPEN), target=fsm_target(Move.REOPEN))
     def reopen(self) -> None:
         self.closed_at = None
         self.closure_requested_at = None
         self.assignee = None
 
-    @transition(field=status, source=[Status.OPEN], target=Status.CANCELLED)
+    @transition(field=status, source=fsm_sources(Move.CANCEL), target=fsm_target(Move.CANCEL))
     def cancel(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(
-        field=status,
-        source=[Status.OPEN, Status.REOPENED, Status.IN_PROGRESS, Status.INFO_REQUESTED],
-        target=Status.REJECTED,
-    )
+    @transition(field=status, source=fsm_sources(Move.REJECT), target=fsm_target(Move.REJECT))
     def reject(self, reason: str) -> None:
         self.resolution = reason
         self.closed_at = timezone.now()
 
-    @transition(
-        field=status,
-        source=[
-            Status.OPEN,
-            Status.REOPENED,
-            Status.IN_PROGRESS,
-            Status.INFO_REQUESTED,
-            Status.CLOSURE_PENDING,
-        ],
-        target=Status.OPEN,
-    )
+    @transition(field=status, source=fsm_sources(Move.TRANSFER), target=fsm_target(Move.TRANSFER))
     def transfer(self, category: Category) -> None:
         self.category = category
         self.service = category.handling_service
@@ -223,14 +209,7 @@ class Ticket(FSMModelMixin, models.Model):
 class TicketEvent(models.Model):
     """One line of a ticket's timeline; written only by `tickets.events`."""
 
-    class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
-        COMMENT = "comment", _("Comment")
-        STATUS_CHANGED = "status_changed", _("Status changed")
-        ASSIGNED = "assigned", _("Assigned")
-        TRANSFERRED = "transferred", _("Transferred")
-        ATTACHMENT = "attachment", _("Attachment added")
-        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    Kind = Kind
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public")

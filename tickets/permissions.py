@@ -1,20 +1,23 @@
-"""Who may do what on a ticket: the one place the lifecycle's rules are written.
+"""Who may do what on a ticket, read from the lifecycle's declaration (`tickets.moves`).
 
 Every function is pure apart from reading the person's service memberships (one query per user
 object, then cached on it): `(ticket, user) -> bool`. The same functions guard the moves in
 `tickets.workflow`, filter lists in `tickets.selectors` and decide which buttons a page shows, so
 a page never offers what the move would refuse.
 
-Roles, for a given ticket:
+`MOVES` says, for each move, the statuses it starts from and the roles that may make it; this
+module decides which roles a person holds on a ticket (`HOLDS`):
 - requester: the person who filed it;
-- agent: a member (agent or head) of the service currently handling it; a requester who is also
-  an agent of that service is treated as an agent for agent moves;
-- assigned agent: the agent the ticket is assigned to (any agent while nobody is);
+- service agent: a member (agent or head) of the service currently handling it; a requester who
+  is also an agent of that service is treated as an agent for agent moves;
+- assigned agent: the agent the ticket is assigned to (any agent of the service while nobody is);
 - head: a member of that service with the head role;
-- superuser: may do every agent move on every ticket (never the requester's moves).
+- superuser: may do every agent move on every ticket (never the requester's moves);
+- system: the helpdesk itself, never a person (its moves check their own conditions).
 
-Each move is a pair (who may do it, in which statuses). `may_act` answers the first half alone, so
-the workflow can tell "you may not do this" (403) from "not now" (409).
+`may_act` answers "who" alone and `state_allows` "when" alone, so the workflow can tell "you may
+not do this" (403) from "not now" (409). A few rules are neither a role nor a status and live
+here: the requester's reopen window (`can_reopen`) and whom a ticket may be assigned to.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from django.utils import timezone
 
 from categories.models import ServiceMembership
 from tickets.models import Ticket
+from tickets.moves import MOVES, OFFERED, Move, Role
 
 if TYPE_CHECKING:
     from categories.models import Service
@@ -34,10 +38,6 @@ if TYPE_CHECKING:
 Status = Ticket.Status
 
 _ROLES_CACHE_ATTR = "_helpdesk_service_roles"
-
-# Statuses in which an agent may still work on a ticket.
-_WORKING_STATUSES = frozenset(Ticket.ACTIVE_STATUSES)
-_TERMINAL_STATUSES = frozenset(Ticket.TERMINAL_STATUSES)
 
 
 # --- Memberships -----------------------------------------------------------------------------
@@ -121,71 +121,49 @@ def _leads(ticket: Ticket, user: Any) -> bool:
     return _is_superuser(user) or is_head_of(user, ticket.service_id)
 
 
-def _works_on(ticket: Ticket, user: Any) -> bool:
-    """The assigned agent (still in the service), the head, or a superuser.
+def _is_assigned_agent(ticket: Ticket, user: Any) -> bool:
+    """The assigned agent (still in the service); any agent of the service while nobody is
+    assigned (new, reopened, or its agent's account was removed): they would not step on a
+    colleague's work."""
+    return is_agent_of(user, ticket.service_id) and ticket.assignee_id in (None, user.pk)
 
-    On a ticket nobody is assigned to (new, reopened, or its agent's account was removed) any
-    agent of the service qualifies: they would not step on a colleague's work.
-    """
-    if _leads(ticket, user):
-        return True
-    return _acts_as_agent(ticket, user) and ticket.assignee_id in (None, user.pk)
+
+def _is_head(ticket: Ticket, user: Any) -> bool:
+    return is_head_of(user, ticket.service_id)
+
+
+def _is_system(ticket: Ticket, user: Any) -> bool:
+    # The helpdesk's own moves (expiry, automatic assignment) check their own conditions.
+    return False
+
+
+Who = Callable[[Ticket, Any], bool]
+
+# Whether a person holds each role of `tickets.moves` on a ticket.
+HOLDS: dict[Role, Who] = {
+    Role.REQUESTER: _is_requester,
+    Role.SERVICE_AGENT: lambda ticket, user: is_agent_of(user, ticket.service_id),
+    Role.ASSIGNED_AGENT: _is_assigned_agent,
+    Role.HEAD: _is_head,
+    Role.SUPERUSER: lambda ticket, user: _is_superuser(user),
+    Role.SYSTEM: _is_system,
+}
 
 
 # --- The rules -------------------------------------------------------------------------------
 
-Who = Callable[[Ticket, Any], bool]
 
-# move -> (who may do it, statuses in which it is possible)
-RULES: dict[str, tuple[Who, frozenset[str]]] = {
-    "take": (_acts_as_agent, frozenset({Status.OPEN, Status.REOPENED})),
-    "assign": (_acts_as_agent, frozenset({Status.OPEN, Status.REOPENED, Status.IN_PROGRESS})),
-    "release": (_works_on, frozenset({Status.IN_PROGRESS})),
-    "request_info": (_works_on, frozenset({Status.IN_PROGRESS})),
-    "request_closure": (_works_on, frozenset({Status.IN_PROGRESS, Status.INFO_REQUESTED})),
-    "receive_info": (_is_requester, frozenset({Status.INFO_REQUESTED})),
-    "approve_closure": (_is_requester, frozenset({Status.CLOSURE_PENDING})),
-    "refuse_closure": (_is_requester, frozenset({Status.CLOSURE_PENDING})),
-    "mark_solved": (
-        _is_requester,
-        frozenset({Status.OPEN, Status.REOPENED, Status.IN_PROGRESS, Status.INFO_REQUESTED}),
-    ),
-    "reopen": (
-        lambda ticket, user: _is_requester(ticket, user) or _acts_as_agent(ticket, user),
-        frozenset({Status.CLOSED}),
-    ),
-    "cancel": (_is_requester, frozenset({Status.OPEN})),
-    "reject": (
-        _acts_as_agent,
-        frozenset({Status.OPEN, Status.REOPENED, Status.IN_PROGRESS, Status.INFO_REQUESTED}),
-    ),
-    "transfer": (_acts_as_agent, _WORKING_STATUSES),
-    "change_priority": (_acts_as_agent, _WORKING_STATUSES),
-    "comment": (
-        lambda ticket, user: _is_requester(ticket, user) or _acts_as_agent(ticket, user),
-        _WORKING_STATUSES,
-    ),
-    "internal_note": (_acts_as_agent, frozenset(Status.values)),
-    "attach": (
-        lambda ticket, user: _is_requester(ticket, user) or _acts_as_agent(ticket, user),
-        _WORKING_STATUSES,
-    ),
-}
-
-
-def may_act(move: str, ticket: Ticket, user: Any) -> bool:
+def may_act(move: Move | str, ticket: Ticket, user: Any) -> bool:
     """The person holds a role that may make this move on this ticket, whatever its status."""
-    who, _statuses = RULES[move]
-    return who(ticket, user)
+    return any(HOLDS[role](ticket, user) for role in MOVES[Move(move)].by)
 
 
-def state_allows(move: str, ticket: Ticket) -> bool:
+def state_allows(move: Move | str, ticket: Ticket) -> bool:
     """The ticket's status allows the move, whoever asks."""
-    _who, statuses = RULES[move]
-    return ticket.status in statuses
+    return ticket.status in MOVES[Move(move)].sources
 
 
-def _allowed(move: str, ticket: Ticket, user: Any) -> bool:
+def _allowed(move: Move, ticket: Ticket, user: Any) -> bool:
     return state_allows(move, ticket) and may_act(move, ticket, user)
 
 
@@ -204,22 +182,22 @@ def can_view_internal(ticket: Ticket, user: Any) -> bool:
 
 def can_comment(ticket: Ticket, user: Any) -> bool:
     """Requester and agents write public messages while the ticket is active."""
-    return _allowed("comment", ticket, user)
+    return _allowed(Move.COMMENT, ticket, user)
 
 
 def can_add_internal_note(ticket: Ticket, user: Any) -> bool:
     """Agents may add internal notes at any time, even on a closed ticket."""
-    return _allowed("internal_note", ticket, user)
+    return _allowed(Move.INTERNAL_NOTE, ticket, user)
 
 
 def can_add_attachment(ticket: Ticket, user: Any) -> bool:
     """Files are added by those who may comment, while the ticket is active."""
-    return _allowed("attach", ticket, user)
+    return _allowed(Move.ATTACHMENT, ticket, user)
 
 
 def can_take(ticket: Ticket, user: Any) -> bool:
     """An agent of the service takes a new or reopened ticket."""
-    return _allowed("take", ticket, user)
+    return _allowed(Move.TAKE, ticket, user)
 
 
 def can_assign(ticket: Ticket, user: Any) -> bool:
@@ -227,7 +205,7 @@ def can_assign(ticket: Ticket, user: Any) -> bool:
 
     Whom it may be assigned to is `can_assign_to`.
     """
-    return _allowed("assign", ticket, user)
+    return _allowed(Move.ASSIGN, ticket, user)
 
 
 def can_assign_to(ticket: Ticket, user: Any, agent: Any) -> bool:
@@ -261,37 +239,37 @@ def can_be_auto_assigned(ticket: Ticket, agent: Any) -> bool:
 
 def can_release(ticket: Ticket, user: Any) -> bool:
     """The assigned agent (or the head) puts the ticket back in the queue."""
-    return _allowed("release", ticket, user)
+    return _allowed(Move.RELEASE, ticket, user)
 
 
 def can_request_info(ticket: Ticket, user: Any) -> bool:
     """The assigned agent (or the head) asks the requester a question."""
-    return _allowed("request_info", ticket, user)
+    return _allowed(Move.REQUEST_INFO, ticket, user)
 
 
 def can_request_closure(ticket: Ticket, user: Any) -> bool:
     """The assigned agent (or the head) proposes a resolution for the requester to approve."""
-    return _allowed("request_closure", ticket, user)
+    return _allowed(Move.REQUEST_CLOSURE, ticket, user)
 
 
 def can_receive_info(ticket: Ticket, user: Any) -> bool:
     """The requester's public message answers the service's question."""
-    return _allowed("receive_info", ticket, user)
+    return _allowed(Move.RECEIVE_INFO, ticket, user)
 
 
 def can_approve_closure(ticket: Ticket, user: Any) -> bool:
     """Only the requester approves the closure."""
-    return _allowed("approve_closure", ticket, user)
+    return _allowed(Move.APPROVE_CLOSURE, ticket, user)
 
 
 def can_refuse_closure(ticket: Ticket, user: Any) -> bool:
     """Only the requester refuses the closure (with a reason)."""
-    return _allowed("refuse_closure", ticket, user)
+    return _allowed(Move.REFUSE_CLOSURE, ticket, user)
 
 
 def can_mark_solved(ticket: Ticket, user: Any) -> bool:
     """The requester says the problem is solved before the service closes it."""
-    return _allowed("mark_solved", ticket, user)
+    return _allowed(Move.MARK_SOLVED, ticket, user)
 
 
 def reopen_deadline(ticket: Ticket) -> datetime | None:
@@ -304,7 +282,7 @@ def reopen_deadline(ticket: Ticket) -> datetime | None:
 def can_reopen(ticket: Ticket, user: Any, now: datetime | None = None) -> bool:
     """An agent of the service reopens a closed ticket at any time; the requester only within
     the service's reopen window after the closure."""
-    if not _allowed("reopen", ticket, user):
+    if not _allowed(Move.REOPEN, ticket, user):
         return False
     if _acts_as_agent(ticket, user):
         return True
@@ -314,54 +292,36 @@ def can_reopen(ticket: Ticket, user: Any, now: datetime | None = None) -> bool:
 
 def can_cancel(ticket: Ticket, user: Any) -> bool:
     """The requester withdraws a ticket nobody has taken yet."""
-    return _allowed("cancel", ticket, user)
+    return _allowed(Move.CANCEL, ticket, user)
 
 
 def can_reject(ticket: Ticket, user: Any) -> bool:
-    """An agent of the service refuses a request it will not handle (with a reason)."""
-    return _allowed("reject", ticket, user)
+    """An agent of the service rejects a request it will not handle (with a reason)."""
+    return _allowed(Move.REJECT, ticket, user)
 
 
 def can_transfer(ticket: Ticket, user: Any) -> bool:
     """An agent of the service sends an active ticket to another category (maybe another
     service)."""
-    return _allowed("transfer", ticket, user)
+    return _allowed(Move.TRANSFER, ticket, user)
 
 
 def can_change_priority(ticket: Ticket, user: Any) -> bool:
     """An agent of the service changes the priority of an active ticket."""
-    return _allowed("change_priority", ticket, user)
+    return _allowed(Move.CHANGE_PRIORITY, ticket, user)
 
 
-_PREDICATES: dict[str, Callable[[Ticket, Any], bool]] = {
-    "take": can_take,
-    "assign": can_assign,
-    "release": can_release,
-    "request_info": can_request_info,
-    "request_closure": can_request_closure,
-    "approve_closure": can_approve_closure,
-    "refuse_closure": can_refuse_closure,
-    "mark_solved": can_mark_solved,
-    "reopen": can_reopen,
-    "cancel": can_cancel,
-    "reject": can_reject,
-    "transfer": can_transfer,
-    "change_priority": can_change_priority,
-    "comment": can_comment,
-    "internal_note": can_add_internal_note,
-    "attach": can_add_attachment,
-}
+# Moves with a rule that is neither a role nor a status.
+_SPECIAL: dict[Move, Who] = {Move.REOPEN: can_reopen}
 
 
-# The names `available_actions` can return: workflow function names plus three writes.
-ACTIONS: tuple[str, ...] = tuple(_PREDICATES)
+def can(move: Move | str, ticket: Ticket, user: Any) -> bool:
+    """The person may make the move on this ticket now."""
+    move = Move(move)
+    special = _SPECIAL.get(move)
+    return special(ticket, user) if special else _allowed(move, ticket, user)
 
 
-def can(move: str, ticket: Ticket, user: Any) -> bool:
-    """`can_<move>` by name (names as in `available_actions`)."""
-    return _PREDICATES[move](ticket, user)
-
-
-def available_actions(ticket: Ticket, user: Any) -> set[str]:
-    """The moves and writes this person may make on this ticket now, for buttons and forms."""
-    return {name for name, predicate in _PREDICATES.items() if predicate(ticket, user)}
+def available_actions(ticket: Ticket, user: Any) -> set[Move]:
+    """The moves this person may make on this ticket now, for buttons and forms."""
+    return {move for move in OFFERED if can(move, ticket, user)}

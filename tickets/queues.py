@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from categories.models import ServiceMembership
 from tickets import permissions, selectors
 from tickets.models import Ticket, TicketEvent
+from tickets.moves import Move
 
 PAGE_SIZE = 25
 # Tabs whose count could grow without bound (every ticket ever closed) stop counting here.
@@ -382,7 +383,9 @@ class QueuePaginator(Paginator):
 
 
 # The requester's moves that leave the next step to the service.
-REQUESTER_REPLIES = frozenset({"comment", "receive_info", "attachment", "refuse_closure", "reopen"})
+REQUESTER_REPLIES = frozenset(
+    {Move.COMMENT, Move.RECEIVE_INFO, Move.ATTACHMENT, Move.REFUSE_CLOSURE, Move.REOPEN}
+)
 
 
 def _latest_event(field: str) -> Subquery:

@@ -1,9 +1,10 @@
 """Writes on tickets that are not status changes: filing a ticket, comments, files.
 
-Like the moves in `tickets.workflow`, each function checks `tickets.permissions`, writes in one
-transaction, records its timeline event through `tickets.events` and hands it to
-`notifications.notify`. A requester's answer to a question also moves the ticket back to the
-agent (`workflow.receive_info`), in the same transaction.
+Like the moves in `tickets.workflow`, each function checks `tickets.permissions` (refusing with
+the same 403 / 409 split, `workflow.refusal`), writes in one transaction, records its timeline
+event through `tickets.events` and hands it to `notifications.notify`. A requester's answer to a
+question also moves the ticket back to the agent (`workflow.receive_info`), in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from categories.models import Category
 from tickets import events, permissions, workflow
 from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Attachment, Ticket, TicketEvent
+from tickets.moves import MOVES, Move
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_NAME_LENGTH = 255
@@ -133,25 +135,17 @@ def comment_add(
     answers the question and sends the ticket back to the agent."""
     files = list(files)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    allowed = (
-        permissions.can_add_internal_note(ticket, author)
-        if internal
-        else permissions.can_comment(ticket, author)
-    )
-    if not allowed:
-        move = "internal_note" if internal else "comment"
-        if not permissions.may_act(move, ticket, author):
-            raise TransitionRefused(
-                _("You are not allowed to do this on this ticket."), TransitionRefused.FORBIDDEN
-            )
-        raise TransitionRefused(
-            _("Messages can no longer be added: the ticket's status is now “%(status)s”.")
-            % {"status": ticket.get_status_display()},
-            TransitionRefused.CONFLICT,
+    move = Move.INTERNAL_NOTE if internal else Move.COMMENT
+    if not permissions.can(move, ticket, author):
+        raise workflow.refusal(
+            move,
+            ticket,
+            author,
+            conflict=_("Messages can no longer be added: the ticket's status is now “%(status)s”."),
         )
     text = (text or "").strip()
     if not text and not files:
-        raise TextRequired(_("Please write a message."))
+        raise TextRequired(str(MOVES[move].text_required))
     for upload in files:
         validate_upload(upload)
     event = events.comment(ticket=ticket, actor=author, text=text, internal=internal)
@@ -172,18 +166,16 @@ def attachment_add(
 ) -> Attachment:
     """Adds one file to the ticket (internal files are seen by agents only)."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    allowed = permissions.can_add_attachment(ticket, uploader) and (
-        not internal or permissions.can_view_internal(ticket, uploader)
-    )
-    if not allowed:
-        if not permissions.may_act("attach", ticket, uploader) or internal:
-            raise TransitionRefused(
-                _("You are not allowed to do this on this ticket."), TransitionRefused.FORBIDDEN
-            )
+    if internal and not permissions.can_view_internal(ticket, uploader):
         raise TransitionRefused(
-            _("Files can no longer be added: the ticket's status is now “%(status)s”.")
-            % {"status": ticket.get_status_display()},
-            TransitionRefused.CONFLICT,
+            _("You are not allowed to do this on this ticket."), TransitionRefused.FORBIDDEN
+        )
+    if not permissions.can(Move.ATTACHMENT, ticket, uploader):
+        raise workflow.refusal(
+            Move.ATTACHMENT,
+            ticket,
+            uploader,
+            conflict=_("Files can no longer be added: the ticket's status is now “%(status)s”."),
         )
     validate_upload(file)
     attachment, event = _store_attachment(

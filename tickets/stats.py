@@ -58,13 +58,15 @@ from django.utils.translation import gettext_lazy
 from categories.models import Category, Service, ServiceMembership
 from tickets import permissions, selectors
 from tickets.models import Ticket, TicketEvent
+from tickets.moves import Move, Stat, counted_as
 from tickets.queues import StoredVectorMatch
 
+# How each move counts is declared with it (`MoveRule.stat`).
 # Moves that close a ticket as solved (by the requester, by the agent's proposal, or by expiry).
-CLOSING_ACTIONS = ("approve_closure", "expire_closure", "mark_solved")
+CLOSING_ACTIONS = counted_as(Stat.CLOSING)
 # Moves that end a ticket without solving it.
-ENDING_ACTIONS = ("cancel", "reject")
-REOPEN_ACTION = "reopen"
+ENDING_ACTIONS = counted_as(Stat.ENDING)
+REOPENING_ACTIONS = counted_as(Stat.REOPENING)
 
 PERIOD_DAYS = {"7": 7, "30": 30, "90": 90, "365": 365}
 CUSTOM = "custom"
@@ -361,11 +363,11 @@ def service_stats(service: Service, period: Period) -> ServiceStats:
     backlog_start = _backlog_at(tickets, events, period.start)
     timeline = _timeline(tickets.filter(in_period), events.filter(in_period), period, backlog_start)
     rates = events.filter(in_period).aggregate(
-        closure_requested=Count("ticket", distinct=True, filter=Q(action="request_closure")),
-        closure_refused=Count("ticket", distinct=True, filter=Q(action="refuse_closure")),
+        closure_requested=Count("ticket", distinct=True, filter=Q(action=Move.REQUEST_CLOSURE)),
+        closure_refused=Count("ticket", distinct=True, filter=Q(action=Move.REFUSE_CLOSURE)),
         closed_tickets=Count("ticket", distinct=True, filter=Q(action__in=CLOSING_ACTIONS)),
-        reopened_tickets=Count("ticket", distinct=True, filter=Q(action=REOPEN_ACTION)),
-        automatic_closures=Count("pk", filter=Q(action="expire_closure")),
+        reopened_tickets=Count("ticket", distinct=True, filter=Q(action__in=REOPENING_ACTIONS)),
+        automatic_closures=Count("pk", filter=Q(action=Move.EXPIRE_CLOSURE)),
     )
     categories, growing = _categories(tickets, period)
     first_response, resolution = _durations(tickets, period)
@@ -439,7 +441,7 @@ def _backlog_at(tickets: QuerySet[Ticket], events: QuerySet[TicketEvent], moment
     )
     moves = events.filter(since).aggregate(
         ended=Count("pk", filter=Q(action__in=CLOSING_ACTIONS + ENDING_ACTIONS)),
-        reopened=Count("pk", filter=Q(action=REOPEN_ACTION)),
+        reopened=Count("pk", filter=Q(action__in=REOPENING_ACTIONS)),
     )
     return tickets_now["open"] - tickets_now["created"] + moves["ended"] - moves["reopened"]
 
@@ -471,13 +473,13 @@ def _timeline(
     }
     moves = {
         _as_date(row["bucket"]): row
-        for row in events.filter(action__in=CLOSING_ACTIONS + ENDING_ACTIONS + (REOPEN_ACTION,))
+        for row in events.filter(action__in=CLOSING_ACTIONS + ENDING_ACTIONS + REOPENING_ACTIONS)
         .annotate(bucket=_bucket(period, "created_at"))
         .values("bucket")
         .annotate(
             closed=Count("pk", filter=Q(action__in=CLOSING_ACTIONS)),
             ended=Count("pk", filter=Q(action__in=ENDING_ACTIONS)),
-            reopened=Count("pk", filter=Q(action=REOPEN_ACTION)),
+            reopened=Count("pk", filter=Q(action__in=REOPENING_ACTIONS)),
         )
     }
     rows = []

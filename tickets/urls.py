@@ -14,7 +14,9 @@ urlpatterns: list = [
     path("<int:pk>/closure/approve/", requester.approve_closure, name="approve_closure"),
     path("<int:pk>/closure/refuse/", requester.refuse_closure, name="refuse_closure"),
     path("<int:pk>/comment/", requester.comment, name="comment"),
-    path("<int:pk>/attach/", requester.attach, name="attach"),
+    path("<int:pk>/attachments/", requester.add_attachment, name="add_attachment"),
+    # The form's former address and field names, for pages opened before it was renamed.
+    path("<int:pk>/attach/", requester.add_attachment, {"prefix": "attach"}, name="former_attach"),
     path("<int:pk>/solved/", requester.mark_solved, name="mark_solved"),
     path("<int:pk>/cancel/", requester.cancel, name="cancel"),
     path("<int:pk>/reopen/", requester.reopen, name="reopen"),

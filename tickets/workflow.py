@@ -1,9 +1,10 @@
 """The ticket lifecycle: the only code that changes a ticket's status.
 
 Each move is one function, keyword-only, run in one transaction: lock the ticket's row, check who
-may act and whether the status allows it (`tickets.permissions` and django-fsm's `can_proceed`),
-apply the pure transition, save, record one timeline event (`tickets.events`), and hand the event to
-`notifications.notify`, which writes the outbox and sends the emails after commit.
+may act and whether the status allows it (`tickets.permissions`, which reads the declaration in
+`tickets.moves`, and django-fsm's `can_proceed`), apply the pure transition, save, record one
+timeline event (`tickets.events`), and hand the event to `notifications.notify`, which writes the
+outbox and sends the emails after commit.
 
 A refused move raises `TransitionRefused`: 403 when the person may not make this move on this
 ticket at all, 409 when the ticket's status does not allow it now (or someone acted first; the row
@@ -26,6 +27,7 @@ from categories.models import Category
 from tickets import events, permissions
 from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Ticket, TicketEvent
+from tickets.moves import MOVES, Move
 
 logger = logging.getLogger(__name__)
 
@@ -37,41 +39,48 @@ def _lock(ticket: Ticket | int) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=pk)
 
 
-def _refuse(move: str, ticket: Ticket, actor: Any) -> TransitionRefused:
-    """The right refusal for a move `permissions` did not allow."""
+def refusal(
+    move: Move, ticket: Ticket, actor: Any, conflict: str | None = None
+) -> TransitionRefused:
+    """The refusal of a move `permissions` did not allow: 403 when the person may not make it on
+    this ticket at all, 409 (with `conflict` as the message, if given) when its status does not
+    allow it now."""
     if not permissions.may_act(move, ticket, actor):
         return TransitionRefused(
             _("You are not allowed to do this on this ticket."), TransitionRefused.FORBIDDEN
         )
-    if move == "take" and ticket.assignee_id is not None:
+    if move == Move.TAKE and ticket.assignee_id is not None:
         return TransitionRefused(
             _("This ticket was already taken by %(name)s.")
             % {"name": ticket.assignee.display_name},
             TransitionRefused.CONFLICT,
         )
-    if move == "reopen" and ticket.status == Status.CLOSED:
+    if move == Move.REOPEN and ticket.status == Status.CLOSED:
         return TransitionRefused(
             _("This ticket was closed more than %(days)s days ago and can no longer be reopened.")
             % {"days": ticket.service.reopen_window_days},
             TransitionRefused.CONFLICT,
         )
+    if conflict is None:
+        conflict = _("This is not possible: the ticket's status is now “%(status)s”.")
     return TransitionRefused(
-        _("This is not possible: the ticket's status is now “%(status)s”.")
-        % {"status": ticket.get_status_display()},
-        TransitionRefused.CONFLICT,
+        conflict % {"status": ticket.get_status_display()}, TransitionRefused.CONFLICT
     )
 
 
-def _check(move: str, ticket: Ticket, actor: Any, allowed: bool) -> None:
-    transition_method = getattr(ticket, move)
-    if not allowed or not can_proceed(transition_method):
-        raise _refuse(move, ticket, actor)
+def _check(move: Move, ticket: Ticket, actor: Any) -> None:
+    """Refuses the move unless the person may make it now and django-fsm agrees."""
+    transition = MOVES[move].transition
+    allowed = permissions.can(move, ticket, actor)
+    if not allowed or (transition and not can_proceed(getattr(ticket, transition))):
+        raise refusal(move, ticket, actor)
 
 
-def _required(text: str, message: str) -> str:
+def required_text(move: Move, text: str) -> str:
+    """The move's text, stripped; `TextRequired` with the move's own message when it is empty."""
     text = (text or "").strip()
     if not text:
-        raise TextRequired(message)
+        raise TextRequired(str(MOVES[move].text_required))
     return text
 
 
@@ -88,11 +97,11 @@ def take(*, ticket: Ticket, actor: Any) -> Ticket:
     """An agent of the service takes a new or reopened ticket; of two agents acting at once,
     exactly one wins and the other is told who took it."""
     ticket = _lock(ticket)
-    _check("take", ticket, actor, permissions.can_take(ticket, actor))
+    _check(Move.TAKE, ticket, actor)
     before = ticket.assignee
     ticket.take(actor)
     ticket.save()
-    event = events.assigned(ticket=ticket, actor=actor, action="take", before=before)
+    event = events.assigned(ticket=ticket, actor=actor, action=Move.TAKE, before=before)
     return _done(event, ticket)
 
 
@@ -101,7 +110,7 @@ def assign(*, ticket: Ticket, actor: Any, agent: Any) -> Ticket:
     """An agent assigns the ticket to an agent of the service (themselves included); the head
     may assign it to any member of the service."""
     ticket = _lock(ticket)
-    _check("assign", ticket, actor, permissions.can_assign(ticket, actor))
+    _check(Move.ASSIGN, ticket, actor)
     if not permissions.can_assign_to(ticket, actor, agent):
         raise TransitionRefused(
             _("%(name)s cannot be assigned this ticket.") % {"name": agent.display_name},
@@ -115,7 +124,7 @@ def assign(*, ticket: Ticket, actor: Any, agent: Any) -> Ticket:
     before = ticket.assignee
     ticket.assign(agent)
     ticket.save()
-    event = events.assigned(ticket=ticket, actor=actor, action="assign", before=before)
+    event = events.assigned(ticket=ticket, actor=actor, action=Move.ASSIGN, before=before)
     return _done(event, ticket)
 
 
@@ -135,7 +144,7 @@ def auto_assign(*, ticket: Ticket, agent: Any) -> Ticket:
     before = ticket.assignee
     ticket.assign(agent)
     ticket.save()
-    event = events.assigned(ticket=ticket, actor=None, action="assign", before=before)
+    event = events.assigned(ticket=ticket, actor=None, action=Move.ASSIGN, before=before)
     return _done(event, ticket)
 
 
@@ -143,11 +152,11 @@ def auto_assign(*, ticket: Ticket, agent: Any) -> Ticket:
 def release(*, ticket: Ticket, actor: Any) -> Ticket:
     """The assigned agent (or the head) puts the ticket back in the service's queue."""
     ticket = _lock(ticket)
-    _check("release", ticket, actor, permissions.can_release(ticket, actor))
+    _check(Move.RELEASE, ticket, actor)
     before = ticket.assignee
     ticket.release()
     ticket.save()
-    event = events.assigned(ticket=ticket, actor=actor, action="release", before=before)
+    event = events.assigned(ticket=ticket, actor=actor, action=Move.RELEASE, before=before)
     return _done(event, ticket)
 
 
@@ -155,13 +164,13 @@ def release(*, ticket: Ticket, actor: Any) -> Ticket:
 def request_info(*, ticket: Ticket, actor: Any, question: str) -> Ticket:
     """The assigned agent asks the requester a question; the ticket waits for the answer."""
     ticket = _lock(ticket)
-    _check("request_info", ticket, actor, permissions.can_request_info(ticket, actor))
-    question = _required(question, _("Please write your question."))
+    _check(Move.REQUEST_INFO, ticket, actor)
+    question = required_text(Move.REQUEST_INFO, question)
     before = ticket.status
     ticket.request_info()
     ticket.save()
     event = events.status_changed(
-        ticket=ticket, actor=actor, action="request_info", before=before, text=question
+        ticket=ticket, actor=actor, action=Move.REQUEST_INFO, before=before, text=question
     )
     return _done(event, ticket)
 
@@ -171,11 +180,13 @@ def receive_info(*, ticket: Ticket, actor: Any, answer_event: TicketEvent | None
     """The requester answered (their comment is `answer_event`): the ticket goes back to the
     agent. Called by `services.comment_add`."""
     ticket = _lock(ticket)
-    _check("receive_info", ticket, actor, permissions.can_receive_info(ticket, actor))
+    _check(Move.RECEIVE_INFO, ticket, actor)
     before = ticket.status
     ticket.receive_info()
     ticket.save()
-    event = events.status_changed(ticket=ticket, actor=actor, action="receive_info", before=before)
+    event = events.status_changed(
+        ticket=ticket, actor=actor, action=Move.RECEIVE_INFO, before=before
+    )
     return _done(event, ticket)
 
 
@@ -184,28 +195,28 @@ def request_closure(*, ticket: Ticket, actor: Any, resolution: str) -> Ticket:
     """The assigned agent proposes a resolution; the requester approves or refuses it (or it
     closes by itself after the service's delay)."""
     ticket = _lock(ticket)
-    _check("request_closure", ticket, actor, permissions.can_request_closure(ticket, actor))
-    resolution = _required(resolution, _("Please describe the resolution."))
+    _check(Move.REQUEST_CLOSURE, ticket, actor)
+    resolution = required_text(Move.REQUEST_CLOSURE, resolution)
     before = ticket.status
     ticket.request_closure(resolution)
     ticket.save()
     event = events.status_changed(
-        ticket=ticket, actor=actor, action="request_closure", before=before, text=resolution
+        ticket=ticket, actor=actor, action=Move.REQUEST_CLOSURE, before=before, text=resolution
     )
     return _done(event, ticket)
 
 
 @transaction.atomic
 def reject(*, ticket: Ticket, actor: Any, reason: str) -> Ticket:
-    """An agent of the service refuses the request; the requester reads the reason."""
+    """An agent of the service rejects the request; the requester reads the reason."""
     ticket = _lock(ticket)
-    _check("reject", ticket, actor, permissions.can_reject(ticket, actor))
-    reason = _required(reason, _("Please give the reason for the rejection."))
+    _check(Move.REJECT, ticket, actor)
+    reason = required_text(Move.REJECT, reason)
     before = ticket.status
     ticket.reject(reason)
     ticket.save()
     event = events.status_changed(
-        ticket=ticket, actor=actor, action="reject", before=before, text=reason
+        ticket=ticket, actor=actor, action=Move.REJECT, before=before, text=reason
     )
     return _done(event, ticket)
 
@@ -215,7 +226,7 @@ def transfer(*, ticket: Ticket, actor: Any, category: Category, note: str = "") 
     """An agent sends the ticket to another active category, maybe of another service: it is new
     there (open, nobody assigned) and its service is the category's. The note is internal."""
     ticket = _lock(ticket)
-    _check("transfer", ticket, actor, permissions.can_transfer(ticket, actor))
+    _check(Move.TRANSFER, ticket, actor)
     category = Category.objects.select_related("handling_service").get(pk=category.pk)
     if (
         not category.is_active
@@ -252,8 +263,7 @@ def change_priority(*, ticket: Ticket, actor: Any, priority: int) -> Ticket:
     """An agent of the service changes the priority; an unchanged priority records nothing."""
     priority = Ticket.Priority(int(priority))
     ticket = _lock(ticket)
-    if not permissions.can_change_priority(ticket, actor):
-        raise _refuse("change_priority", ticket, actor)
+    _check(Move.CHANGE_PRIORITY, ticket, actor)
     if ticket.priority == priority:
         return ticket
     before = ticket.priority
@@ -270,12 +280,12 @@ def change_priority(*, ticket: Ticket, actor: Any, priority: int) -> Ticket:
 def approve_closure(*, ticket: Ticket, actor: Any) -> Ticket:
     """The requester agrees the problem is solved: the ticket is closed."""
     ticket = _lock(ticket)
-    _check("approve_closure", ticket, actor, permissions.can_approve_closure(ticket, actor))
+    _check(Move.APPROVE_CLOSURE, ticket, actor)
     before = ticket.status
     ticket.approve_closure()
     ticket.save()
     event = events.status_changed(
-        ticket=ticket, actor=actor, action="approve_closure", before=before
+        ticket=ticket, actor=actor, action=Move.APPROVE_CLOSURE, before=before
     )
     return _done(event, ticket)
 
@@ -285,13 +295,13 @@ def refuse_closure(*, ticket: Ticket, actor: Any, reason: str) -> Ticket:
     """The requester says the problem is not solved: the ticket goes back to the same agent, and
     the reason is in the public timeline for them to read."""
     ticket = _lock(ticket)
-    _check("refuse_closure", ticket, actor, permissions.can_refuse_closure(ticket, actor))
-    reason = _required(reason, _("Please explain why the problem is not solved."))
+    _check(Move.REFUSE_CLOSURE, ticket, actor)
+    reason = required_text(Move.REFUSE_CLOSURE, reason)
     before = ticket.status
     ticket.refuse_closure()
     ticket.save()
     event = events.status_changed(
-        ticket=ticket, actor=actor, action="refuse_closure", before=before, text=reason
+        ticket=ticket, actor=actor, action=Move.REFUSE_CLOSURE, before=before, text=reason
     )
     return _done(event, ticket)
 
@@ -300,11 +310,13 @@ def refuse_closure(*, ticket: Ticket, actor: Any, reason: str) -> Ticket:
 def mark_solved(*, ticket: Ticket, actor: Any) -> Ticket:
     """The requester says the problem is solved before the service closes it."""
     ticket = _lock(ticket)
-    _check("mark_solved", ticket, actor, permissions.can_mark_solved(ticket, actor))
+    _check(Move.MARK_SOLVED, ticket, actor)
     before = ticket.status
     ticket.mark_solved()
     ticket.save()
-    event = events.status_changed(ticket=ticket, actor=actor, action="mark_solved", before=before)
+    event = events.status_changed(
+        ticket=ticket, actor=actor, action=Move.MARK_SOLVED, before=before
+    )
     return _done(event, ticket)
 
 
@@ -313,13 +325,13 @@ def reopen(*, ticket: Ticket, actor: Any, reason: str) -> Ticket:
     """A closed ticket comes back to the service's queue: the requester may reopen it within the
     service's reopen window, an agent at any time; the reason is required."""
     ticket = _lock(ticket)
-    _check("reopen", ticket, actor, permissions.can_reopen(ticket, actor))
-    reason = _required(reason, _("Please explain why the ticket is reopened."))
+    _check(Move.REOPEN, ticket, actor)
+    reason = required_text(Move.REOPEN, reason)
     before = ticket.status
     ticket.reopen()
     ticket.save()
     event = events.status_changed(
-        ticket=ticket, actor=actor, action="reopen", before=before, text=reason
+        ticket=ticket, actor=actor, action=Move.REOPEN, before=before, text=reason
     )
     return _done(event, ticket)
 
@@ -328,12 +340,12 @@ def reopen(*, ticket: Ticket, actor: Any, reason: str) -> Ticket:
 def cancel(*, ticket: Ticket, actor: Any, reason: str = "") -> Ticket:
     """The requester withdraws a ticket nobody has taken yet."""
     ticket = _lock(ticket)
-    _check("cancel", ticket, actor, permissions.can_cancel(ticket, actor))
+    _check(Move.CANCEL, ticket, actor)
     before = ticket.status
     ticket.cancel()
     ticket.save()
     event = events.status_changed(
-        ticket=ticket, actor=actor, action="cancel", before=before, text=(reason or "").strip()
+        ticket=ticket, actor=actor, action=Move.CANCEL, before=before, text=(reason or "").strip()
     )
     return _done(event, ticket)
 
@@ -364,7 +376,9 @@ def expire_closure(*, ticket: Ticket, now: datetime | None = None) -> Ticket:
     ticket.expire_closure()
     ticket.closed_at = now
     ticket.save()
-    event = events.status_changed(ticket=ticket, actor=None, action="expire_closure", before=before)
+    event = events.status_changed(
+        ticket=ticket, actor=None, action=Move.EXPIRE_CLOSURE, before=before
+    )
     return _done(event, ticket)
 
 

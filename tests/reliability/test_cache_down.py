@@ -25,7 +25,7 @@ def test_a_write_is_let_through_and_logged_when_the_cache_is_unreachable(setting
     """The limit is not counted (a warning says so) instead of the write failing with a 500."""
     settings.CACHES = UNREACHABLE
     settings.COMMENT_RATE = "1/10m"
-    request = RequestFactory().post("/desk/tickets/1/actions/reply/")
+    request = RequestFactory().post("/desk/tickets/1/actions/comment/")
     request.user = UserFactory()
     with caplog.at_level(logging.WARNING, logger="helpdesk.ratelimit"):
         assert ratelimit.limit_exceeded(request, "COMMENT_RATE", "comment") is False

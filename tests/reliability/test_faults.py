@@ -184,7 +184,9 @@ def test_tickets_filed_while_redis_is_down_have_their_emails_sent_once_it_return
             )
             take = agent.post("agent: take", f"/desk/tickets/{filed[2]}/actions/take/")
             reply = agent.post(
-                "agent: reply", f"/desk/tickets/{filed[2]}/actions/reply/", {"reply-text": "Vu."}
+                "agent: reply",
+                f"/desk/tickets/{filed[2]}/actions/comment/",
+                {"comment-text": "Vu."},
             )
 
             answers = [(a.kind, a.status) for a in client.journal.answers]

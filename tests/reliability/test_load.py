@@ -177,7 +177,7 @@ def agent_day(client: harness.WebClient, service: int, ledger: Ledger, stop: flo
         elif handling is not None and roll < 0.8:
             text = f"Réponse de l'agent {uuid.uuid4().hex}"
             answer = client.post(
-                "agent: reply", f"/desk/tickets/{handling}/actions/reply/", {"reply-text": text}
+                "agent: reply", f"/desk/tickets/{handling}/actions/comment/", {"comment-text": text}
             )
             if answer is not None and answer.status_code == 302:
                 ledger.commented(handling, text)

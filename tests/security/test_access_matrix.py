@@ -48,7 +48,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "tickets:approve_closure": ("L 405 405 405 405 405 405", "L 409 404 403 404 403 403"),
     "tickets:refuse_closure": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
     "tickets:comment": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
-    "tickets:attach": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
+    "tickets:add_attachment": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
+    "tickets:former_attach": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
     "tickets:mark_solved": ("L 405 405 405 405 405 405", "L R 404 403 404 403 403"),
     "tickets:cancel": ("L 405 405 405 405 405 405", "L R 404 403 404 403 403"),
     "tickets:reopen": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
@@ -73,7 +74,7 @@ def _url(route: Route, world: World) -> str:
     values = {
         "pk": world.ticket.pk,
         "attachment_pk": world.attachment.pk,
-        "action": "reply",
+        "action": "comment",
         "key": "no-such-key",
         "uidb36": "0",
         "organization_slug": "university",

@@ -14,7 +14,7 @@ TICKET_URLS = [
     ("GET", "tickets:created"),
     ("GET", "tickets:closure"),
     ("POST", "tickets:comment"),
-    ("POST", "tickets:attach"),
+    ("POST", "tickets:add_attachment"),
     ("POST", "tickets:approve_closure"),
     ("POST", "tickets:refuse_closure"),
     ("POST", "tickets:mark_solved"),

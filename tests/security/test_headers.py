@@ -162,7 +162,8 @@ def test_production_cookies_are_secure_and_https_is_enforced():
 
 
 @pytest.mark.parametrize(
-    "name", ["tickets:comment", "tickets:attach", "tickets:cancel", "tickets:approve_closure"]
+    "name",
+    ["tickets:comment", "tickets:add_attachment", "tickets:cancel", "tickets:approve_closure"],
 )
 def test_a_post_without_its_csrf_token_is_refused(name, world: World):
     """A form posted from another site (no CSRF token) changes nothing: 403."""

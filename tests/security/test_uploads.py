@@ -111,12 +111,12 @@ def test_filing_a_ticket_with_a_file_over_the_limit(world: World, settings):
 
 
 @pytest.mark.parametrize(("name", "content", "message", "params"), BAD_FILES)
-def test_requester_attach_refuses_bad_files(world: World, name, content, message, params):
+def test_requester_add_attachment_refuses_bad_files(world: World, name, content, message, params):
     """The ticket page comes back (400) with the reason next to the file field."""
     before = Attachment.objects.count()
     response = _client(world, "owner").post(
-        reverse("tickets:attach", kwargs={"pk": world.ticket.pk}),
-        {"attach-files": [_file(name, content)]},
+        reverse("tickets:add_attachment", kwargs={"pk": world.ticket.pk}),
+        {"attachment-files": [_file(name, content)]},
     )
     assert response.status_code == 400
     assert _message(message, params) in _page(response)
@@ -141,23 +141,23 @@ def test_a_comment_with_a_bad_file_keeps_its_text(world: World, name, content, m
 
 
 @pytest.mark.parametrize(("name", "content", "message", "params"), BAD_FILES)
-def test_agent_attach_refuses_bad_files(world: World, name, content, message, params):
+def test_agent_add_attachment_refuses_bad_files(world: World, name, content, message, params):
     """The agent's page comes back (400) with the reason; nothing is stored."""
     before = Attachment.objects.count()
     response = _client(world, "agent").post(
-        reverse("desk:action", kwargs={"pk": world.ticket.pk, "action": "attach"}),
-        {"attach-file": _file(name, content)},
+        reverse("desk:action", kwargs={"pk": world.ticket.pk, "action": "attachment"}),
+        {"attachment-file": _file(name, content)},
     )
     assert response.status_code == 400
     assert _message(message, params) in _page(response)
     assert Attachment.objects.count() == before
 
 
-def test_agent_reply_with_a_bad_file_keeps_its_text(world: World):
+def test_agent_comment_with_a_bad_file_keeps_its_text(world: World):
     """The reply is not sent; the agent's text is still in the box with the reason."""
     response = _client(world, "agent").post(
-        reverse("desk:action", kwargs={"pk": world.ticket.pk, "action": "reply"}),
-        {"reply-text": "Please run this tool.", "reply-files": [_file("tool.png", b"MZ\x90")]},
+        reverse("desk:action", kwargs={"pk": world.ticket.pk, "action": "comment"}),
+        {"comment-text": "Please run this tool.", "comment-files": [_file("tool.png", b"MZ\x90")]},
     )
     assert response.status_code == 400
     page = _page(response)
@@ -184,8 +184,8 @@ def test_file_names_are_cleaned(world: World, sent, kept):
     """Path parts, control characters and leading dots go; long names are cut, the extension
     kept; the file is stored under a random name, never under the name sent."""
     response = _client(world, "owner").post(
-        reverse("tickets:attach", kwargs={"pk": world.ticket.pk}),
-        {"attach-files": [_file(sent, PNG)]},
+        reverse("tickets:add_attachment", kwargs={"pk": world.ticket.pk}),
+        {"attachment-files": [_file(sent, PNG)]},
     )
     assert response.status_code == 302
     attachment = Attachment.objects.latest("pk")
@@ -208,10 +208,10 @@ def test_a_download_is_never_shown_inline(world: World):
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
-def test_the_attach_form_without_a_file_asks_for_one(world: World):
+def test_the_attachment_form_without_a_file_asks_for_one(world: World):
     """ "Add files" with no file chosen is refused with Django's "required" message (400)."""
     response = _client(world, "owner").post(
-        reverse("tickets:attach", kwargs={"pk": world.ticket.pk}), {}
+        reverse("tickets:add_attachment", kwargs={"pk": world.ticket.pk}), {}
     )
     assert response.status_code == 400
     with translation.override("fr"):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 import notifications
 from categories.models import Category, Service
@@ -63,6 +66,27 @@ class Cast:
 
     def person(self, role: str) -> Any:
         return getattr(self, role)
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker: Any) -> Iterator[None]:
+    """Rows written inside are kept for a module's tests and rolled back after its last one.
+
+    For module-scoped fixtures (the idea of Django's `setUpTestData`): each test asking for `db`
+    runs in a savepoint inside this transaction, so what a test changes is undone after it. Not
+    for modules with transactional tests (`transactional_db`, `live_server`).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@contextmanager
+def silent() -> Iterator[None]:
+    """Moves made inside write no outbox rows (data built for a module, outside any test)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(notifications, "notify", lambda event: None)
+        yield
 
 
 def make_cast() -> Cast:

@@ -6,7 +6,6 @@ from django.urls import path
 
 from helpdesk.urls import urlpatterns as project_urlpatterns
 from tickets.exceptions import TextRequired, TransitionRefused
-from tickets.views.common import handle_refusals
 
 
 def refuse(request: HttpRequest, code: int) -> HttpResponse:
@@ -21,5 +20,5 @@ urlpatterns = [
     *project_urlpatterns,
     path("tickets/refuse/<int:code>/", refuse),
     path("elsewhere/refuse/<int:code>/", refuse),
-    path("decorated/refuse/<int:code>/", handle_refusals(refuse)),
+    path("desk/refuse/<int:code>/", refuse),
 ]

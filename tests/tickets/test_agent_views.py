@@ -434,8 +434,8 @@ def test_agent_asks_replies_notes_and_requests_closure(client, desk):
     services.comment_add(ticket=ticket, author=desk["requester"], text="Bâtiment B")
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS
-    _act(client, ticket, "reply", {"reply-text": "Nous arrivons", "public": "1"})
-    _act(client, ticket, "reply", {"reply-text": "Câble HS", "internal": "1"})
+    _act(client, ticket, "comment", {"comment-text": "Nous arrivons", "public": "1"})
+    _act(client, ticket, "comment", {"comment-text": "Câble HS", "internal": "1"})
     response = _act(client, ticket, "request_closure", {"request_closure-resolution": "Réparé"})
     assert response.status_code == 302
     ticket.refresh_from_db()
@@ -511,7 +511,7 @@ def test_canned_response_prefills_the_reply_without_javascript(client, desk):
     url = reverse("desk:detail", args=[ticket.pk])
     page = client.get(url, {"canned": canned.pk}).content.decode()
     assert "Merci de redémarrer la borne.</textarea>" in page
-    assert 'data-canned-target="id_reply-text"' in page
+    assert 'data-canned-target="id_comment-text"' in page
     page = client.get(url, {"canned": foreign.pk}).content.decode()
     assert "Texte d&#x27;un autre service" not in page
     assert "Texte d'un autre service" not in page
@@ -585,20 +585,42 @@ def test_reply_with_files_and_internal_attachment(client, desk):
     response = _act(
         client,
         ticket,
-        "reply",
-        {"reply-text": "Voir le journal", "reply-files": log, "public": "1"},
+        "comment",
+        {"comment-text": "Voir le journal", "comment-files": log, "public": "1"},
     )
     assert response.status_code == 302
     secret = SimpleUploadedFile("config.txt", b"ssid=univ\n", content_type="text/plain")
-    response = _act(client, ticket, "attach", {"attach-file": secret, "attach-internal": "on"})
+    response = _act(
+        client, ticket, "attachment", {"attachment-file": secret, "attachment-internal": "on"}
+    )
     assert response.status_code == 302
     visibility = dict(
         Attachment.objects.filter(ticket=ticket).values_list("original_name", "visibility")
     )
     assert visibility == {"trace.txt": "public", "config.txt": "internal"}
     bad = SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="application/octet-stream")
-    response = _act(client, ticket, "attach", {"attach-file": bad})
+    response = _act(client, ticket, "attachment", {"attachment-file": bad})
     assert response.status_code == 400
+
+
+def test_former_move_names_still_work(client, desk):
+    """A page opened before the moves were renamed posts to "reply" and "attach" with fields
+    named after them; both still work, and a form sent back with errors posts there again."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ticket = _ticket(desk)
+    client.force_login(desk["agent"])
+    response = _act(client, ticket, "reply", {"reply-text": "Nous arrivons", "public": "1"})
+    assert response.status_code == 302
+    assert ticket.events.filter(action="comment", text="Nous arrivons").exists()
+    log = SimpleUploadedFile("trace.txt", b"erreur\n", content_type="text/plain")
+    response = _act(client, ticket, "attach", {"attach-file": log})
+    assert response.status_code == 302
+    assert ticket.attachments.filter(original_name="trace.txt").exists()
+    response = _act(client, ticket, "reply", {"reply-text": "", "public": "1"})
+    assert response.status_code == 400
+    former = reverse("desk:action", kwargs={"pk": ticket.pk, "action": "reply"})
+    assert f'action="{former}"' in response.content.decode()
 
 
 def test_time_tag_writes_what_the_date_filters_write(settings):

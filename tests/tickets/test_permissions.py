@@ -1,151 +1,155 @@
-"""The lifecycle as a table: every (status × move × role) is allowed or refused as specified.
+"""The lifecycle as a table: every (status × move × role) is allowed or refused as declared.
 
-The specification below is the issue's rules written as data. For each combination the test puts a
-ticket in the status, asks `permissions.available_actions` (what the page would offer) and makes
-the move (what the button would do): both must agree with the table, a refused move raises
-`TransitionRefused` with 403 (this person may not make this move on this ticket) or 409 (not in
-this status) and changes nothing.
+The declaration is `tickets.moves.MOVES`: for each move, the statuses it starts from, the status
+it ends in and the roles that may make it. This test says which roles each person of the cast
+holds on a ticket (`roles_of`), and for each combination puts a ticket in the status, asks
+`permissions.available_actions` (what the page would offer) and makes the move (what the button
+would do): both must agree with the declaration; a refused move raises `TransitionRefused` with
+403 (this person may not make this move on this ticket) or 409 (not in this status) and changes
+nothing.
+
+The cast and one ticket per status are built once for the module; each case runs in a savepoint
+rolled back after it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.tickets.lifecycle import ROLES, Cast, make_cast, ticket_in
-from tickets import permissions, services, workflow
+from tests.tickets.lifecycle import (
+    ROLES,
+    Cast,
+    kept_for_the_module,
+    make_cast,
+    silent,
+    ticket_in,
+)
+from tickets import moves, permissions, services, workflow
 from tickets.exceptions import TransitionRefused
 from tickets.models import Ticket
+from tickets.moves import MOVES, Move, Role
 
 S = Ticket.Status
 pytestmark = pytest.mark.usefixtures("notified")
 
-# --- The specification ----------------------------------------------------------------------
+# --- Who is who -----------------------------------------------------------------------------
 
-REQUESTER = frozenset({"requester"})
-AGENTS = frozenset({"agent", "assigned", "head", "superuser"})
-PARTIES = REQUESTER | AGENTS
-# The assigned agent, the head, superusers; any agent while nobody is assigned.
-ASSIGNEE_OR_HEAD = frozenset({"assigned", "head", "superuser"})
-
-ALL_STATUSES = frozenset(S.values)
-ACTIVE = frozenset({S.OPEN, S.REOPENED, S.IN_PROGRESS, S.INFO_REQUESTED, S.CLOSURE_PENDING})
-NOT_YET_WAITING = frozenset({S.OPEN, S.REOPENED, S.IN_PROGRESS, S.INFO_REQUESTED})
 # Statuses in which `ticket_in` leaves the ticket with nobody assigned.
 UNASSIGNED = frozenset({S.OPEN, S.REOPENED, S.CANCELLED})
-
-# move: (who may make it, in which statuses, status afterwards (None: unchanged))
-SPEC: dict[str, tuple[frozenset[str], frozenset[str], str | None]] = {
-    "take": (AGENTS, frozenset({S.OPEN, S.REOPENED}), S.IN_PROGRESS),
-    "assign": (AGENTS, frozenset({S.OPEN, S.REOPENED, S.IN_PROGRESS}), S.IN_PROGRESS),
-    "release": (ASSIGNEE_OR_HEAD, frozenset({S.IN_PROGRESS}), S.OPEN),
-    "request_info": (ASSIGNEE_OR_HEAD, frozenset({S.IN_PROGRESS}), S.INFO_REQUESTED),
-    "request_closure": (
-        ASSIGNEE_OR_HEAD,
-        frozenset({S.IN_PROGRESS, S.INFO_REQUESTED}),
-        S.CLOSURE_PENDING,
-    ),
-    "approve_closure": (REQUESTER, frozenset({S.CLOSURE_PENDING}), S.CLOSED),
-    "refuse_closure": (REQUESTER, frozenset({S.CLOSURE_PENDING}), S.IN_PROGRESS),
-    "mark_solved": (REQUESTER, NOT_YET_WAITING, S.CLOSED),
-    "reopen": (PARTIES, frozenset({S.CLOSED}), S.REOPENED),
-    "cancel": (REQUESTER, frozenset({S.OPEN}), S.CANCELLED),
-    "reject": (AGENTS, NOT_YET_WAITING, S.REJECTED),
-    "transfer": (AGENTS, ACTIVE, S.OPEN),
-    "change_priority": (AGENTS, ACTIVE, None),
-    "comment": (PARTIES, ACTIVE, None),
-    "internal_note": (AGENTS, ALL_STATUSES, None),
-    "attach": (PARTIES, ACTIVE, None),
+# The roles each person of the cast holds on the cast's ticket (any agent of the service is its
+# "assigned agent" while nobody is assigned).
+HOLDS: dict[str, frozenset[Role]] = {
+    "requester": frozenset({Role.REQUESTER}),
+    "other_requester": frozenset(),
+    "agent": frozenset({Role.SERVICE_AGENT}),
+    "assigned": frozenset({Role.SERVICE_AGENT, Role.ASSIGNED_AGENT}),
+    "other_agent": frozenset(),
+    "head": frozenset({Role.SERVICE_AGENT, Role.HEAD}),
+    "superuser": frozenset({Role.SUPERUSER}),
 }
-ASSIGNEE_MOVES = frozenset({"release", "request_info", "request_closure"})
 
 
-def expected(status: str, move: str, role: str) -> int | None:
-    """None when allowed, else the refusal's status code."""
-    who, when, _after = SPEC[move]
-    if move in ASSIGNEE_MOVES and status in UNASSIGNED:
-        who = who | {"agent"}
-    if role not in who:
+def roles_of(person: str, status: str) -> frozenset[Role]:
+    roles = HOLDS[person]
+    if status in UNASSIGNED and Role.SERVICE_AGENT in roles:
+        roles |= {Role.ASSIGNED_AGENT}
+    return roles
+
+
+def expected(status: str, move: Move, person: str) -> int | None:
+    """None when allowed, else the refusal's status code, as the declaration says."""
+    rule = MOVES[move]
+    if not roles_of(person, status) & rule.by:
         return 403
-    if status not in when:
+    if status not in rule.sources:
         return 409
     return None
 
 
-def perform(move: str, ticket: Ticket, actor: object, cast: Cast) -> None:
-    if move == "take":
-        workflow.take(ticket=ticket, actor=actor)
-    elif move == "assign":
-        workflow.assign(ticket=ticket, actor=actor, agent=cast.agent)
-    elif move == "release":
-        workflow.release(ticket=ticket, actor=actor)
-    elif move == "request_info":
-        workflow.request_info(ticket=ticket, actor=actor, question="Which building?")
-    elif move == "request_closure":
-        workflow.request_closure(ticket=ticket, actor=actor, resolution="Replaced the cable.")
-    elif move == "approve_closure":
-        workflow.approve_closure(ticket=ticket, actor=actor)
-    elif move == "refuse_closure":
-        workflow.refuse_closure(ticket=ticket, actor=actor, reason="Still broken.")
-    elif move == "mark_solved":
-        workflow.mark_solved(ticket=ticket, actor=actor)
-    elif move == "reopen":
-        workflow.reopen(ticket=ticket, actor=actor, reason="It happens again.")
-    elif move == "cancel":
-        workflow.cancel(ticket=ticket, actor=actor)
-    elif move == "reject":
-        workflow.reject(ticket=ticket, actor=actor, reason="Not our service.")
-    elif move == "transfer":
-        workflow.transfer(ticket=ticket, actor=actor, category=cast.other_category, note="For you")
-    elif move == "change_priority":
-        workflow.change_priority(ticket=ticket, actor=actor, priority=Ticket.Priority.URGENT)
-    elif move == "comment":
-        services.comment_add(ticket=ticket, author=actor, text="Any news?")
-    elif move == "internal_note":
-        services.comment_add(ticket=ticket, author=actor, text="Call them.", internal=True)
-    elif move == "attach":
-        services.attachment_add(
-            ticket=ticket, uploader=actor, file=SimpleUploadedFile("log.txt", b"error 42\n")
-        )
-    else:  # pragma: no cover - the table and this function list the same moves
-        raise AssertionError(move)
+# --- Making each move -----------------------------------------------------------------------
+
+Perform = Callable[[Ticket, object, Cast], object]
+PERFORM: dict[Move, Perform] = {
+    Move.TAKE: lambda t, a, c: workflow.take(ticket=t, actor=a),
+    Move.ASSIGN: lambda t, a, c: workflow.assign(ticket=t, actor=a, agent=c.agent),
+    Move.RELEASE: lambda t, a, c: workflow.release(ticket=t, actor=a),
+    Move.REQUEST_INFO: lambda t, a, c: workflow.request_info(
+        ticket=t, actor=a, question="Which building?"
+    ),
+    Move.COMMENT: lambda t, a, c: services.comment_add(ticket=t, author=a, text="Any news?"),
+    Move.INTERNAL_NOTE: lambda t, a, c: services.comment_add(
+        ticket=t, author=a, text="Call them.", internal=True
+    ),
+    Move.ATTACHMENT: lambda t, a, c: services.attachment_add(
+        ticket=t, uploader=a, file=SimpleUploadedFile("log.txt", b"error 42\n")
+    ),
+    Move.REQUEST_CLOSURE: lambda t, a, c: workflow.request_closure(
+        ticket=t, actor=a, resolution="Replaced the cable."
+    ),
+    Move.REFUSE_CLOSURE: lambda t, a, c: workflow.refuse_closure(
+        ticket=t, actor=a, reason="Still broken."
+    ),
+    Move.APPROVE_CLOSURE: lambda t, a, c: workflow.approve_closure(ticket=t, actor=a),
+    Move.MARK_SOLVED: lambda t, a, c: workflow.mark_solved(ticket=t, actor=a),
+    Move.REOPEN: lambda t, a, c: workflow.reopen(ticket=t, actor=a, reason="It happens again."),
+    Move.TRANSFER: lambda t, a, c: workflow.transfer(
+        ticket=t, actor=a, category=c.other_category, note="For you"
+    ),
+    Move.REJECT: lambda t, a, c: workflow.reject(ticket=t, actor=a, reason="Not our service."),
+    Move.CANCEL: lambda t, a, c: workflow.cancel(ticket=t, actor=a),
+    Move.CHANGE_PRIORITY: lambda t, a, c: workflow.change_priority(
+        ticket=t, actor=a, priority=Ticket.Priority.URGENT
+    ),
+}
 
 
-def test_the_table_covers_every_action_pages_can_offer():
-    """Every name `available_actions` can return is in the table, and nothing else."""
-    assert set(SPEC) == set(permissions.ACTIONS)
+def test_the_table_covers_every_move_pages_can_offer():
+    """Every move a person chooses on a page is made here, and nothing else."""
+    assert set(PERFORM) == set(moves.OFFERED)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[tuple[Cast, dict[str, int]]]:
+    """The cast and one ticket in each status, built once for the module."""
+    with kept_for_the_module(django_db_blocker):
+        with silent():
+            cast = make_cast()
+            tickets = {status: ticket_in(status, cast).pk for status in S.values}
+        yield cast, tickets
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("move", list(SPEC))
+@pytest.mark.parametrize("person", ROLES)
+@pytest.mark.parametrize("move", moves.OFFERED)
 @pytest.mark.parametrize("status", list(S.values))
-def test_lifecycle_table(status: str, move: str, role: str) -> None:
+def test_lifecycle_table(world, status: str, move: Move, person: str) -> None:
     """The page offers a move exactly when the workflow allows it; a refusal is 403 or 409 as
-    the table says and leaves the ticket as it was."""
-    cast = make_cast()
-    ticket = ticket_in(status, cast)
+    the declaration says and leaves the ticket as it was."""
+    cast, tickets = world
+    ticket = Ticket.objects.get(pk=tickets[status])
     assert ticket.status == status
-    actor = cast.person(role)
-    refusal = expected(status, move, role)
+    actor = cast.person(person)
+    refusal = expected(status, move, person)
 
     assert (move in permissions.available_actions(ticket, actor)) == (refusal is None)
 
     events_before = ticket.events.count()
     if refusal is None:
-        perform(move, ticket, actor, cast)
+        PERFORM[move](ticket, actor, cast)
         ticket.refresh_from_db()
-        after = SPEC[move][2]
-        if move == "comment" and role == "requester" and status == S.INFO_REQUESTED:
-            after = S.IN_PROGRESS  # the requester's message answers the question
+        after = MOVES[move].target
+        if move == Move.COMMENT and person == "requester" and status == S.INFO_REQUESTED:
+            after = MOVES[Move.RECEIVE_INFO].target  # the requester's message answers
         assert ticket.status == (after or status)
         assert ticket.events.count() > events_before
     else:
         with pytest.raises(TransitionRefused) as refused:
-            perform(move, ticket, actor, cast)
+            PERFORM[move](ticket, actor, cast)
         assert refused.value.status_code == refusal, refused.value.message
         assert str(refused.value.message)
         ticket.refresh_from_db()

@@ -11,9 +11,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.tickets.refusal_url
     ("code", "title"),
     [(409, "Action plus possible"), (403, "Action non autorisée"), (400, "Information manquante")],
 )
-@pytest.mark.parametrize("prefix", ["tickets", "elsewhere", "decorated"])
+@pytest.mark.parametrize("prefix", ["tickets", "desk", "elsewhere"])
 def test_refusals_show_the_message_with_their_status(client, code, title, prefix):
-    """Wherever it is raised, a TransitionRefused keeps its status and its message is shown."""
+    """Wherever it is raised, a TransitionRefused keeps its status and its message is shown: one
+    middleware answers every refusal."""
     response = client.get(f"/{prefix}/refuse/{code}/", HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == code
     assert "tickets/refused.html" in [t.name for t in response.templates]
@@ -24,9 +25,10 @@ def test_refusals_show_the_message_with_their_status(client, code, title, prefix
     assert html.count(expected) == 1
 
 
-def test_permission_denied_on_ticket_pages_gets_the_same_page(client):
-    """PermissionDenied under /tickets/ becomes the refusal page (403)."""
-    response = client.get("/tickets/refuse/999/")
+@pytest.mark.parametrize("prefix", ["tickets", "desk"])
+def test_permission_denied_on_ticket_pages_gets_the_same_page(client, prefix):
+    """PermissionDenied under /tickets/ and /desk/ becomes the refusal page (403)."""
+    response = client.get(f"/{prefix}/refuse/999/")
     assert response.status_code == 403
     assert "tickets/refused.html" in [t.name for t in response.templates]
 

@@ -342,7 +342,7 @@ def test_ticket_page_offers_only_allowed_actions(logged_in, requester, tree):
     response = logged_in.get(ticket.get_absolute_url())
     assert response.context["actions"] == [
         "comment",
-        "attach",
+        "attachment",
         "mark_solved",
         "cancel",
     ]
@@ -395,7 +395,7 @@ def test_agent_of_the_service_is_sent_to_the_desk(client, requester, tree):
         ("tickets:created", "get"),
         ("tickets:closure", "get"),
         ("tickets:comment", "post"),
-        ("tickets:attach", "post"),
+        ("tickets:add_attachment", "post"),
         ("tickets:approve_closure", "post"),
         ("tickets:refuse_closure", "post"),
         ("tickets:cancel", "post"),
@@ -443,21 +443,32 @@ def test_empty_comment_comes_back_with_error(logged_in, requester, tree):
     assert 'id="id_comment-text_error"' in response.content.decode()
 
 
-def test_attach_adds_files(logged_in, requester, tree):
+def test_add_attachment_adds_files(logged_in, requester, tree):
     ticket = file_ticket(requester, tree["apogee"])
     response = logged_in.post(
-        reverse("tickets:attach", kwargs={"pk": ticket.pk}),
-        {"attach-files": [png("a.png"), png("b.png")]},
+        reverse("tickets:add_attachment", kwargs={"pk": ticket.pk}),
+        {"attachment-files": [png("a.png"), png("b.png")]},
     )
     assert response.status_code == 302
     assert ticket.attachments.count() == 2
 
 
-def test_attach_without_a_file_asks_for_one(logged_in, requester, tree):
+def test_add_attachment_without_a_file_asks_for_one(logged_in, requester, tree):
     ticket = file_ticket(requester, tree["apogee"])
-    response = logged_in.post(reverse("tickets:attach", kwargs={"pk": ticket.pk}), {})
+    response = logged_in.post(reverse("tickets:add_attachment", kwargs={"pk": ticket.pk}), {})
     assert response.status_code == 400
-    assert 'id="id_attach-files_error"' in response.content.decode()
+    assert 'id="id_attachment-files_error"' in response.content.decode()
+
+
+def test_the_former_attach_address_still_adds_files(logged_in, requester, tree):
+    """A page opened before the form was renamed posts to /attach/ with its former field names."""
+    ticket = file_ticket(requester, tree["apogee"])
+    response = logged_in.post(
+        reverse("tickets:former_attach", kwargs={"pk": ticket.pk}),
+        {"attach-files": [png("a.png")]},
+    )
+    assert response.status_code == 302
+    assert ticket.attachments.count() == 1
 
 
 def test_refusal_needs_a_reason(logged_in, requester, tree):

@@ -25,19 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from categories.models import CannedResponse, ServiceMembership
 from helpdesk import ratelimit
-from tickets import (
-    events,
-    forms_agent,
-    permissions,
-    queues,
-    selectors,
-    services,
-    stats,
-    workflow,
-)
-from tickets.exceptions import TransitionRefused
+from tickets import events, forms_agent, permissions, queues, selectors, services, stats, workflow
+from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Ticket
-from tickets.views.common import handle_refusals
+from tickets.moves import Move
+from tickets.views import common
 
 
 def desk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -188,13 +180,13 @@ def desk_ticket(pk: int, user: Any) -> Ticket:
 
 @dataclass(frozen=True)
 class Action:
-    """A move the ticket page offers: its form, what it does, what the agent is told."""
+    """How the ticket page offers a move of `tickets.moves`: its form, what it does, what the
+    agent is told. `also` lists the other moves the same form makes."""
 
-    name: str
+    move: Move
     form_class: type[forms.Form]
-    needs: tuple[str, ...]
     perform: Callable[[Ticket, Any, dict, Any], str]
-    multipart: bool = False
+    also: tuple[Move, ...] = ()
 
 
 def _take(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
@@ -217,7 +209,7 @@ def _request_info(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
     return _("Your question was sent to the requester.")
 
 
-def _reply(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+def _comment(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
     services.comment_add(
         ticket=ticket,
         author=user,
@@ -257,44 +249,56 @@ def _change_priority(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
     }
 
 
-def _attach(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+def _add_attachment(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
     services.attachment_add(
         ticket=ticket, uploader=user, file=data["file"], internal=data["internal"]
     )
     return _("The file was added.")
 
 
-ACTIONS: dict[str, Action] = {
-    action.name: action
+ACTIONS: dict[Move, Action] = {
+    action.move: action
     for action in (
-        Action("take", forms_agent.EmptyForm, ("take",), _take),
-        Action("assign", forms_agent.AssignForm, ("assign",), _assign),
-        Action("release", forms_agent.EmptyForm, ("release",), _release),
-        Action("request_info", forms_agent.QuestionForm, ("request_info",), _request_info),
-        Action("reply", forms_agent.ReplyForm, ("comment", "internal_note"), _reply, True),
-        Action("request_closure", forms_agent.ClosureForm, ("request_closure",), _request_closure),
-        Action("change_priority", forms_agent.PriorityForm, ("change_priority",), _change_priority),
-        Action("transfer", forms_agent.TransferForm, ("transfer",), _transfer),
-        Action("reject", forms_agent.RejectForm, ("reject",), _reject),
-        Action("reopen", forms_agent.ReopenForm, ("reopen",), _reopen),
-        Action("attach", forms_agent.AttachForm, ("attach",), _attach, True),
+        Action(Move.TAKE, forms_agent.EmptyForm, _take),
+        Action(Move.ASSIGN, forms_agent.AssignForm, _assign),
+        Action(Move.RELEASE, forms_agent.EmptyForm, _release),
+        Action(Move.REQUEST_INFO, forms_agent.QuestionForm, _request_info),
+        Action(Move.COMMENT, forms_agent.CommentForm, _comment, also=(Move.INTERNAL_NOTE,)),
+        Action(Move.REQUEST_CLOSURE, forms_agent.ClosureForm, _request_closure),
+        Action(Move.CHANGE_PRIORITY, forms_agent.PriorityForm, _change_priority),
+        Action(Move.TRANSFER, forms_agent.TransferForm, _transfer),
+        Action(Move.REJECT, forms_agent.RejectForm, _reject),
+        Action(Move.REOPEN, forms_agent.ReopenForm, _reopen),
+        Action(Move.ATTACHMENT, forms_agent.AttachmentForm, _add_attachment),
     )
 }
+# The names the page's forms used before each move had one name: a page opened earlier still
+# posts to them, with its fields named after them.
+FORMER_NAMES: dict[str, Move] = {"reply": Move.COMMENT, "attach": Move.ATTACHMENT}
 
 
-def _make_form(action: Action, ticket: Ticket, user: Any, data: Any = None, files: Any = None):
-    kwargs: dict[str, Any] = {"prefix": action.name}
+def _make_form(
+    action: Action,
+    ticket: Ticket,
+    user: Any,
+    data: Any = None,
+    files: Any = None,
+    prefix: str = "",
+):
+    """The move's form; its prefix is the name it is posted under (the move's, or a former
+    name), and `form.move` the move it makes."""
+    kwargs: dict[str, Any] = {"prefix": prefix or action.move.value}
     if action.form_class is forms_agent.AssignForm:
         kwargs.update(ticket=ticket, user=user)
     elif action.form_class is forms_agent.TransferForm:
         kwargs["ticket"] = ticket
-    elif action.form_class is forms_agent.ReplyForm and data is not None:
+    elif action.form_class is forms_agent.CommentForm and data is not None:
         kwargs["internal"] = "internal" in data
     elif action.form_class is forms_agent.PriorityForm and data is None:
         kwargs["initial"] = {"priority": ticket.priority}
-    if data is None:
-        return action.form_class(**kwargs)
-    return action.form_class(data, files, **kwargs)
+    form = action.form_class(*(() if data is None else (data, files)), **kwargs)
+    form.move = action.move
+    return form
 
 
 def _panel_context(
@@ -309,30 +313,30 @@ def _panel_context(
     allowed = permissions.available_actions(ticket, user)
     action_forms: dict[str, Any] = {}
     for action in ACTIONS.values():
-        if not any(need in allowed for need in action.needs):
+        if not {action.move, *action.also} & allowed:
             continue
-        if bound is not None and bound.prefix == action.name:
-            action_forms[action.name] = bound
+        if bound is not None and bound.move == action.move:
+            action_forms[action.move.value] = bound
         else:
-            action_forms[action.name] = _make_form(action, ticket, user)
-    reply = action_forms.get("reply")
+            action_forms[action.move.value] = _make_form(action, ticket, user)
+    comment = action_forms.get(Move.COMMENT.value)
     canned_responses: list[CannedResponse] = []
-    if reply is not None:
+    if comment is not None:
         canned_responses = list(
             CannedResponse.objects.filter(service_id=ticket.service_id, is_active=True)
         )
         canned_id = request.GET.get("canned", "")
         chosen = next((c for c in canned_responses if str(c.pk) == canned_id), None)
-        if chosen is not None and not reply.is_bound:
-            reply.initial["text"] = chosen.body
+        if chosen is not None and not comment.is_bound:
+            comment.initial["text"] = chosen.body
     return {
         "ticket": ticket,
         "entries": [(event, events.describe(event)) for event in selectors.timeline(ticket, user)],
         "attachments": list(ticket.attachments.all()),
         "allowed": allowed,
         "action_forms": action_forms,
-        "can_reply": "comment" in allowed,
-        "can_note": "internal_note" in allowed,
+        "can_comment": Move.COMMENT in allowed,
+        "can_note": Move.INTERNAL_NOTE in allowed,
         "canned_responses": canned_responses,
         "feedback": feedback,
         "feedback_level": feedback_level,
@@ -357,44 +361,47 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_ticket(request, desk_ticket(pk, request.user))
 
 
+def _refused_panel(request: HttpRequest, pk: int, form: Any, refusal: TransitionRefused):
+    """The panel as it is now, with the refusal in it (and the typed text when it was missing)."""
+    return _render_ticket(
+        request,
+        desk_ticket(pk, request.user),
+        status=refusal.status_code,
+        bound=form if refusal.status_code == TextRequired.BAD_REQUEST else None,
+        feedback=str(refusal.message),
+        feedback_level="danger",
+    )
+
+
 @require_POST
 @desk_ticket_required
-@handle_refusals
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Runs one move from the ticket page.
 
     Without JavaScript: redirect back with a message, or the page again with the typed text and
-    the errors (400); a refused move shows the refusal page (403/409). With htmx: the panel, with
-    the message or the errors in it, and the same status codes.
+    the errors (400); a refused move shows the refusal page (403/409, `RefusalMiddleware`). With
+    htmx: the panel, with the message or the errors in it, and the same status codes.
     """
-    move = ACTIONS.get(action)
-    if move is None:
+    desk_action = ACTIONS.get(FORMER_NAMES.get(action, action))
+    if desk_action is None:
         raise Http404(_("Unknown action."))
-    if action == "reply" and ratelimit.limit_exceeded(request, "COMMENT_RATE", "comment"):
+    if desk_action.move == Move.COMMENT and ratelimit.limit_exceeded(
+        request, "COMMENT_RATE", "comment"
+    ):
         return ratelimit.too_many(request)
     user = request.user
     ticket = desk_ticket(pk, user)
-    form = _make_form(move, ticket, user, request.POST, request.FILES)
+    form = _make_form(desk_action, ticket, user, request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         return _render_ticket(request, ticket, status=400, bound=form)
+    if request.htmx:
+        common.answer_refusals_with(request, functools.partial(_refused_panel, request, pk, form))
     try:
-        message = move.perform(ticket, user, form.cleaned_data, form)
+        message = desk_action.perform(ticket, user, form.cleaned_data, form)
     except ValidationError as error:
         for text in error.messages:
             form.add_error(None, text)
         return _render_ticket(request, ticket, status=400, bound=form)
-    except TransitionRefused as refusal:
-        if not request.htmx:
-            raise
-        fresh = desk_ticket(pk, user)
-        return _render_ticket(
-            request,
-            fresh,
-            status=refusal.status_code,
-            bound=form if refusal.status_code == 400 else None,
-            feedback=str(refusal.message),
-            feedback_level="danger",
-        )
     permissions.forget_roles(user)
     try:
         fresh = desk_ticket(pk, user)

@@ -1,16 +1,16 @@
 """Views shared by requesters and agents: file downloads, and the page shown when a move is
 refused.
 
-`refusal_response` turns a `TransitionRefused` or `PermissionDenied` into a message and a 4xx page
-(403 forbidden, 409 conflict, 400 missing text). It is applied to every view by
-`RefusalMiddleware` and, for views that want it explicit, by the `handle_refusals` decorator.
+`RefusalMiddleware` is the one place a refusal becomes a response: `refusal_response` turns a
+`TransitionRefused` (or a `PermissionDenied` on the ticket pages) into a message and a 4xx page
+(403 forbidden, 409 conflict, 400 missing text). Views raise and let it answer; a view whose htmx
+requests expect a fragment in place (the desk's ticket panel) hands it the fragment to render
+with `answer_refusals_with`.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,12 +39,31 @@ SAFE_CONTENT_TYPES = frozenset(
 )
 
 
+_FRAGMENT_ATTR = "_helpdesk_refusal_fragment"
+
+
+def answer_refusals_with(
+    request: HttpRequest, fragment: Callable[[TransitionRefused], HttpResponse]
+) -> None:
+    """A refused move of this htmx request is answered with `fragment(refusal)` (the part of the
+    page htmx swaps, with the message in it) instead of a reload."""
+    setattr(request, _FRAGMENT_ATTR, fragment)
+
+
 def refusal_response(request: HttpRequest, error: Exception) -> HttpResponse:
     """A message (shown by the page) and the refusal page with the refusal's status code.
 
-    htmx requests get the same status, a bare alert and `HX-Refresh`: htmx does not swap 4xx
-    responses, so the page reloads and shows the message.
+    htmx requests get the view's own fragment if it gave one (`answer_refusals_with`); otherwise
+    the same status, a bare alert and `HX-Refresh`: htmx does not swap 4xx responses, so the page
+    reloads and shows the message.
     """
+    fragment = getattr(request, _FRAGMENT_ATTR, None)
+    if (
+        fragment is not None
+        and isinstance(error, TransitionRefused)
+        and getattr(request, "htmx", False)
+    ):
+        return fragment(error)
     if isinstance(error, TransitionRefused):
         message = str(error.message)
         status = error.status_code
@@ -80,21 +99,8 @@ def _safe_back_url(request: HttpRequest) -> str:
     return ""
 
 
-def handle_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Decorator: a refused move shows a message and the refusal page instead of an error."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except (TransitionRefused, PermissionDenied) as error:
-            return refusal_response(request, error)
-
-    return wrapper
-
-
 class RefusalMiddleware:
-    """Middleware: every view's `TransitionRefused` becomes the refusal page (status kept).
+    """Every view's `TransitionRefused` becomes the refusal page (status kept).
 
     `PermissionDenied` is left to Django's 403 handling outside the ticket pages; inside them
     (`/tickets/`, `/desk/`) it gets the same page as a refused move.

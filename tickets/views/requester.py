@@ -2,7 +2,7 @@
 
 Each page reads through `tickets.selectors`; each POST parses a form, calls one function of
 `tickets.workflow` or `tickets.services`, leaves a message and redirects. Refused moves
-(`TransitionRefused`) become a message and a 403/409 page through `handle_refusals`.
+(`TransitionRefused`) become a message and a 403/409 page through `RefusalMiddleware`.
 """
 
 from __future__ import annotations
@@ -34,17 +34,12 @@ from tickets.forms import (
     TicketCreateForm,
 )
 from tickets.models import Ticket, TicketEvent
-from tickets.views.common import handle_refusals
+from tickets.moves import Move, Role, made_by
 
-# What a requester may be offered on their ticket's page, in the order of the ACTIONS menu.
-REQUESTER_ACTIONS = (
-    "comment",
-    "attach",
-    "approve_closure",
-    "refuse_closure",
-    "mark_solved",
-    "cancel",
-    "reopen",
+# The ACTIONS menu: the moves the table lets a requester choose, in its order, except that a
+# proposed closure's approval comes before its refusal (the table's order is README's).
+MENU: tuple[Move, ...] = tuple(
+    sorted(made_by(Role.REQUESTER), key=lambda move: move == Move.REFUSE_CLOSURE)
 )
 TICKETS_PER_PAGE = 25
 LIST_STATES = ("all", "open", "closed")
@@ -207,15 +202,16 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
     question = None
     if ticket.status == Ticket.Status.INFO_REQUESTED:
         question = next(
-            (e["event"] for e in reversed(entries) if e["event"].action == "request_info"), None
+            (e["event"] for e in reversed(entries) if e["event"].action == Move.REQUEST_INFO),
+            None,
         )
     context: dict[str, Any] = {
         "ticket": ticket,
         "entries": entries,
-        "actions": [name for name in REQUESTER_ACTIONS if name in actions],
+        "actions": [move for move in MENU if move in actions],
         "question": question,
         "comment_form": CommentForm(),
-        "attach_form": AttachmentForm(),
+        "attachment_form": AttachmentForm(),
         "refuse_form": RefuseClosureForm(),
         "reopen_form": ReopenForm(),
         "cancel_form": CancelForm(),
@@ -277,7 +273,6 @@ def _ticket_or_404(request: HttpRequest, pk: int) -> Ticket:
 @login_required
 @require_POST
 @ratelimit.rate_limited("COMMENT_RATE", "comment")
-@handle_refusals
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Ajouter commentaire": an answer to the service's question sends the ticket back to it."""
     ticket = _ticket_or_404(request, pk)
@@ -300,13 +295,13 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@handle_refusals
-def attach(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Ajouter une pièce jointe": one or more files, all added or none."""
+def add_attachment(request: HttpRequest, pk: int, prefix: str = "") -> HttpResponse:
+    """ "Ajouter une pièce jointe": one or more files, all added or none. `prefix`: the field
+    names of the form's former address."""
     ticket = _ticket_or_404(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
+    form = AttachmentForm(request.POST, request.FILES, prefix=prefix or None)
     if not form.is_valid():
-        return _render_detail(request, pk, status=400, attach_form=form)
+        return _render_detail(request, pk, status=400, attachment_form=form)
     with transaction.atomic():
         for file in form.cleaned_data["files"]:
             services.attachment_add(ticket=ticket, uploader=request.user, file=file)
@@ -316,7 +311,6 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@handle_refusals
 def approve_closure(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Approuver la clôture": the requester agrees the problem is solved."""
     ticket = workflow.approve_closure(ticket=_ticket_or_404(request, pk), actor=request.user)
@@ -326,7 +320,6 @@ def approve_closure(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@handle_refusals
 def refuse_closure(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Refuser la clôture": the reason is required and goes to the agent."""
     ticket = _ticket_or_404(request, pk)
@@ -340,7 +333,6 @@ def refuse_closure(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@handle_refusals
 def mark_solved(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Mon problème est résolu": the requester closes the ticket themselves."""
     ticket = workflow.mark_solved(ticket=_ticket_or_404(request, pk), actor=request.user)
@@ -350,7 +342,6 @@ def mark_solved(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@handle_refusals
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Annuler le ticket": withdraws a ticket nobody has taken yet."""
     ticket = _ticket_or_404(request, pk)
@@ -364,7 +355,6 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@handle_refusals
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Réouvrir": a closed ticket goes back to the service, with the reason."""
     ticket = _ticket_or_404(request, pk)
