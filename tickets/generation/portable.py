@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 
 from accounts.models import User
 from categories.models import Category, Service, ServiceMembership
+from tickets import events as ticket_events
 from tickets.generation import files as sample_files
 from tickets.generation import history
 from tickets.generation.world import COLUMNS, TIME_COLUMNS, World
@@ -97,7 +98,7 @@ def write(
             attachments = _save_files(rows.attachments) if files else rows.attachments
             Ticket.objects.bulk_create(instances("tickets_ticket", rows.tickets))
             Attachment.objects.bulk_create(instances("tickets_attachment", attachments))
-            TicketEvent.objects.bulk_create(instances("tickets_ticketevent", rows.events))
+            ticket_events.load_history(instances("tickets_ticketevent", rows.events))
             tickets += len(rows.tickets)
             events += len(rows.events)
             if progress is not None:
