@@ -16,11 +16,9 @@ again counts two closures and one reopening.
 from __future__ import annotations
 
 import contextlib
-import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -56,6 +54,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from categories.models import Category, Service, ServiceMembership
+from helpdesk import numbers
 from tickets import permissions, selectors
 from tickets.models import Ticket, TicketEvent
 from tickets.moves import Move, Stat, counted_as
@@ -571,16 +570,6 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def percentile(values: Sequence[timedelta], fraction: float) -> timedelta | None:
-    """The same interpolation as PostgreSQL's percentile_cont, over sorted values."""
-    if not values:
-        return None
-    position = fraction * (len(values) - 1)
-    lower = math.floor(position)
-    upper = min(lower + 1, len(values) - 1)
-    return values[lower] + (values[upper] - values[lower]) * (position - lower)
-
-
 def _durations(tickets: QuerySet[Ticket], period: Period) -> tuple[Durations, Durations]:
     """Time to the first agent response (tickets created in the period) and to closure (tickets
     closed as solved in the period); one query."""
@@ -629,13 +618,18 @@ def _durations(tickets: QuerySet[Ticket], period: Period) -> tuple[Durations, Du
                 responses.append(first_response_at - created_at)
         if status == Ticket.Status.CLOSED and closed_at and start <= closed_at < end:
             resolutions.append(closed_at - created_at)
-    responses.sort()
-    resolutions.sort()
     return (
         Durations(
-            len(responses), percentile(responses, 0.5), percentile(responses, 0.9), unanswered
+            len(responses),
+            numbers.percentile(responses, 0.5),
+            numbers.percentile(responses, 0.9),
+            unanswered,
         ),
-        Durations(len(resolutions), percentile(resolutions, 0.5), percentile(resolutions, 0.9)),
+        Durations(
+            len(resolutions),
+            numbers.percentile(resolutions, 0.5),
+            numbers.percentile(resolutions, 0.9),
+        ),
     )
 
 

@@ -315,14 +315,6 @@ def test_response_and_closure_times(history):
     assert data.resolution.p90 == timedelta(hours=62, minutes=24)
 
 
-def test_percentile_matches_percentile_cont():
-    hours = [timedelta(hours=h) for h in (1, 2, 3, 4)]
-    assert stats.percentile(hours, 0.5) == timedelta(hours=2, minutes=30)
-    assert stats.percentile(hours, 0.9) == timedelta(hours=3, minutes=42)
-    assert stats.percentile(hours[:1], 0.9) == timedelta(hours=1)
-    assert stats.percentile([], 0.5) is None
-
-
 def test_closure_rates(history):
     """Refusals per ticket whose closure was requested; reopenings per closed ticket;
     automatic closures among closures."""
