@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from helpdesk import auth
-from tickets import queues, stats
+from tickets import permissions
 
 
 def site(request: HttpRequest) -> dict:
@@ -18,7 +18,8 @@ def site(request: HttpRequest) -> dict:
 
 def header_links(user: Any) -> dict[str, bool]:
     """The desk's links for agents, heads and superusers: the desk and its queues
-    (`queues.is_desk_user`), the statistics (`stats.may_read_stats`). Requesters get none.
+    (`permissions.can_use_desk`), the statistics (`permissions.can_read_stats`). Requesters get
+    none.
 
     Read from what the request already loaded: the memberships flag the session's user comes with,
     else the memberships cached on the user (one query the first time).
@@ -27,7 +28,7 @@ def header_links(user: Any) -> dict[str, bool]:
         return {"desk": False, "stats": False}
     works = auth.works_in_a_service(user)
     if works is None:
-        return {"desk": queues.is_desk_user(user), "stats": stats.may_read_stats(user)}
+        return {"desk": permissions.can_use_desk(user), "stats": permissions.can_read_stats(user)}
     # The same people as those two functions: superusers and members of an active service.
     at_desk = bool(user.is_active and (user.is_superuser or works))
     return {"desk": at_desk, "stats": at_desk}

@@ -185,7 +185,7 @@ class AssignForm(DeskForm):
     def __init__(self, *args: Any, ticket: Ticket, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = ServiceMembership.objects.filter(service_id=ticket.service_id)
-        if not (user.is_superuser or permissions.is_head_of(user, ticket.service_id)):
+        if not permissions.leads(ticket, user):
             # A plain agent hands tickets to agents (or to themselves), not to the head.
             members = members.filter(Q(role=ServiceMembership.Role.AGENT) | Q(user=user))
         self.fields["agent"].queryset = (

@@ -7,12 +7,12 @@ from typing import Any
 from django.urls import reverse
 
 from accounts import landing
-from tickets import queues
+from tickets import permissions
 
 
 def desk_for_its_people(user: Any) -> str | None:
     """The desk's address for those who work there, None for requesters."""
-    return reverse("desk:home") if queues.is_desk_user(user) else None
+    return reverse("desk:home") if permissions.can_use_desk(user) else None
 
 
 def register() -> None:

@@ -101,6 +101,24 @@ def is_head_of(user: Any, service: Service | int | None) -> bool:
     return service_roles(user).get(service_id) == ServiceMembership.Role.HEAD
 
 
+# --- The agents' workspace -------------------------------------------------------------------
+
+
+def can_use_desk(user: Any) -> bool:
+    """Agents, service heads and superusers use the workspace (the desk, its queues and their
+    exports); requesters do not."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(agent_service_ids(user))
+
+
+def can_read_stats(user: Any) -> bool:
+    """Agents, heads and superusers read statistics; requesters do not (they get a 404)."""
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or agent_service_ids(user))
+    )
+
+
 # --- Roles on one ticket ---------------------------------------------------------------------
 
 
@@ -116,8 +134,9 @@ def _acts_as_agent(ticket: Ticket, user: Any) -> bool:
     return _is_superuser(user) or is_agent_of(user, ticket.service_id)
 
 
-def _leads(ticket: Ticket, user: Any) -> bool:
-    """Head of the ticket's service, or superuser: may act on any ticket of the service."""
+def leads(ticket: Ticket, user: Any) -> bool:
+    """Head of the ticket's service, or superuser: may act on any ticket of the service and
+    assign it to any member, heads included."""
     return _is_superuser(user) or is_head_of(user, ticket.service_id)
 
 
@@ -220,7 +239,7 @@ def can_assign_to(ticket: Ticket, user: Any, agent: Any) -> bool:
     )
     if role is None:
         return False
-    if _leads(ticket, user) or agent.pk == user.pk:
+    if leads(ticket, user) or agent.pk == user.pk:
         return True
     return role == ServiceMembership.Role.AGENT
 

@@ -68,13 +68,6 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def is_desk_user(user) -> bool:
-    """Agents, service heads and superusers use the workspace; requesters do not."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or bool(permissions.agent_service_ids(user))
-
-
 def desk_tickets(user) -> QuerySet[Ticket]:
     """Tickets currently in the person's services (every service for a superuser).
 

@@ -341,15 +341,6 @@ def services_for(user: Any) -> QuerySet[Service]:
     return Service.objects.filter(pk__in=permissions.agent_service_ids(user))
 
 
-def may_read_stats(user: Any) -> bool:
-    """Agents, heads and superusers read statistics; requesters do not (they get a 404)."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or permissions.agent_service_ids(user))
-    )
-
-
 # --- The statistics --------------------------------------------------------------------------
 
 

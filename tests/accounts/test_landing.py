@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from helpdesk import auth, context_processors
 from tests.factories import DEFAULT_PASSWORD, ServiceFactory, UserFactory, agent_of, head_of
-from tickets import queues, stats
+from tickets import permissions
 
 pytestmark = [pytest.mark.django_db]
 
@@ -196,8 +196,8 @@ def test_the_links_follow_the_desk_and_statistics_rules(people):
     people_model = type(people["requester"])
     for role, person in people.items():
         expected = {
-            "desk": queues.is_desk_user(people_model.objects.get(pk=person.pk)),
-            "stats": stats.may_read_stats(people_model.objects.get(pk=person.pk)),
+            "desk": permissions.can_use_desk(people_model.objects.get(pk=person.pk)),
+            "stats": permissions.can_read_stats(people_model.objects.get(pk=person.pk)),
         }
         assert expected["desk"] is (role in {"agent", "head", "superuser"})
         loaded = backend.get_user(person.pk)

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import CategoryFactory, TicketFactory, UserFactory, agent_of
-from tickets import queues, services, workflow
+from tickets import permissions, queues, services, workflow
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +43,12 @@ def test_desk_tickets_are_those_of_my_services(category, agent):
 def test_superuser_sees_every_service():
     boss = UserFactory(is_superuser=True, is_staff=True)
     tickets = TicketFactory.create_batch(2)
-    assert queues.is_desk_user(boss)
+    assert permissions.can_use_desk(boss)
     assert set(queues.desk_tickets(boss)) == set(tickets)
 
 
 def test_requester_is_not_a_desk_user():
-    assert not queues.is_desk_user(UserFactory())
+    assert not permissions.can_use_desk(UserFactory())
 
 
 def test_reopened_tickets_are_to_handle_again(category, agent):

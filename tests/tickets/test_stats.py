@@ -43,7 +43,7 @@ from tests.factories import (
     agent_of,
     head_of,
 )
-from tickets import charts, stats, workflow
+from tickets import charts, permissions, stats, workflow
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -530,8 +530,8 @@ def test_membership_factory_roles_are_seen():
     service = ServiceFactory()
     head = MembershipFactory(service=service, role=ServiceMembership.Role.HEAD).user
     assert list(stats.services_for(head)) == [service]
-    assert stats.may_read_stats(head)
-    assert not stats.may_read_stats(UserFactory())
+    assert permissions.can_read_stats(head)
+    assert not permissions.can_read_stats(UserFactory())
 
 
 def test_line_chart_escapes_text_and_names_the_image():

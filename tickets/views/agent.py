@@ -38,7 +38,7 @@ def desk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @functools.wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not queues.is_desk_user(request.user):
+        if not permissions.can_use_desk(request.user):
             return render(request, "tickets/agent/forbidden.html", status=403)
         return view(request, *args, **kwargs)
 
@@ -52,7 +52,7 @@ def desk_ticket_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     @functools.wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not queues.is_desk_user(request.user):
+        if not permissions.can_use_desk(request.user):
             raise Http404(_("No ticket found."))
         return view(request, *args, **kwargs)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from categories.models import Service
-from tickets import charts, exports, forms_agent, queues, stats
+from tickets import charts, exports, forms_agent, permissions, queues, stats
 
 PERIOD_CHOICES = (
     ("7", gettext_lazy("Last 7 days")),
@@ -75,7 +75,7 @@ class StatsFilterForm(forms_agent.DeskForm):
 
 def _stats_form(request: HttpRequest) -> StatsFilterForm:
     """The bound form; 404 for people without statistics or asking for a service not theirs."""
-    if not stats.may_read_stats(request.user):
+    if not permissions.can_read_stats(request.user):
         raise Http404
     services = stats.services_for(request.user).order_by("name")
     data = request.GET.copy()
@@ -236,7 +236,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
 def queue_export(request: HttpRequest) -> StreamingHttpResponse:
     """The tickets of a queue tab with the same filters as the page, as CSV, streamed."""
     user = request.user
-    if not queues.is_desk_user(user):
+    if not permissions.can_use_desk(user):
         raise Http404
     key = request.GET.get("tab", queues.DEFAULT_QUEUE)
     if key not in queues.QUEUES_BY_KEY:
