@@ -1,4 +1,4 @@
-"""Writes to the category tree.
+"""Writes to the category tree and to the services' memberships.
 
 A category's parent, order and service decide its depth, its place in the depth-first order
 (`tree_path`) and the service that handles its tickets, for it and for every category below it:
@@ -8,9 +8,11 @@ A category's parent, order and service decide its depth, its place in the depth-
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
-from categories.models import Category
+from categories.models import Category, ServiceMembership
 
 
 @transaction.atomic
@@ -59,3 +61,13 @@ def _update_branch(top: Category) -> None:
             if (child.depth, child.handling_service_id, child.tree_path) != before:
                 changed.append(child)
     Category.objects.bulk_update(changed, ["depth", "handling_service", "tree_path"])
+
+
+def membership_set_available(*, user: Any, service_id: int, available: bool) -> ServiceMembership:
+    """Marks the person available, or not, for automatic assignment in one service they work in
+    (round-robin skips those who are not). Raises ServiceMembership.DoesNotExist when they are not
+    a member of that service."""
+    membership = ServiceMembership.objects.get(user=user, service_id=service_id)
+    membership.is_available = available
+    membership.save(update_fields=["is_available"])
+    return membership

@@ -152,6 +152,15 @@ class QueueFilterForm(DeskForm):
         )
 
 
+class AvailabilityForm(forms.Form):
+    """The availability switch of one of the person's services, on the desk's home page:
+    `available` is "1" (available) or "0"."""
+
+    # Ids past a bigint name no service; the bound keeps them from reaching the database.
+    service = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    available = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 def _text(label: str, required: bool = True, rows: int = 4) -> forms.CharField:
     return forms.CharField(
         label=label,

@@ -185,6 +185,17 @@ def attachment_add(
     return attachment
 
 
+@transaction.atomic
+def attachments_add(
+    *, ticket: Ticket, uploader: Any, files: Iterable[File], internal: bool = False
+) -> list[Attachment]:
+    """Adds several files to the ticket, all or none: a refused file leaves the ticket as it was."""
+    return [
+        attachment_add(ticket=ticket, uploader=uploader, file=file, internal=internal)
+        for file in files
+    ]
+
+
 def _store_attachment(
     *, ticket: Ticket, uploader: Any, file: File, internal: bool
 ) -> tuple[Attachment, TicketEvent]:

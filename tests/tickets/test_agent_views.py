@@ -343,6 +343,17 @@ def test_agent_marks_themselves_unavailable(client, desk):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("service", ["", "abc", "-1", "1.5", str(2**40), str(2**70)])
+def test_availability_of_no_service_is_not_found(client, desk, service):
+    """A malformed or out-of-range service answers 404, as a service one is not in does, and
+    changes nothing."""
+    client.force_login(desk["agent"])
+    response = client.post(reverse("desk:availability"), {"service": service, "available": "0"})
+    assert response.status_code == 404
+    membership = ServiceMembership.objects.get(user=desk["agent"], service=desk["service"])
+    assert membership.is_available is True
+
+
 # --- The ticket page and its moves -----------------------------------------------------------
 
 

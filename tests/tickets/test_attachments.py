@@ -156,6 +156,24 @@ def test_only_those_who_may_comment_add_files(cast):
     assert refused.value.status_code == 409
 
 
+def test_several_files_are_added_all_or_none(cast):
+    """A refused file among several leaves the ticket without any of them."""
+    ticket = ticket_in(S.IN_PROGRESS, cast)
+    added = services.attachments_add(
+        ticket=ticket,
+        uploader=cast.requester,
+        files=[upload("a.txt", b"one"), upload("b.pdf", PDF)],
+    )
+    assert [a.original_name for a in added] == ["a.txt", "b.pdf"]
+    with pytest.raises(ValidationError):
+        services.attachments_add(
+            ticket=ticket,
+            uploader=cast.requester,
+            files=[upload("c.txt", b"three"), upload("d.exe", b"MZ")],
+        )
+    assert sorted(ticket.attachments.values_list("original_name", flat=True)) == ["a.txt", "b.pdf"]
+
+
 # --- Downloads ------------------------------------------------------------------------------
 
 

@@ -17,12 +17,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from categories import services as category_services
 from categories.models import CannedResponse, ServiceMembership
 from helpdesk import ratelimit
 from tickets import events, forms_agent, permissions, queues, selectors, services, stats, workflow
@@ -86,12 +87,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @desk_required
 def availability(request: HttpRequest) -> HttpResponse:
-    """The agent marks themselves (un)available in one service: round-robin skips them."""
-    membership = get_object_or_404(
-        ServiceMembership, user=request.user, service_id=request.POST.get("service") or 0
-    )
-    membership.is_available = request.POST.get("available") == "1"
-    membership.save(update_fields=["is_available"])
+    """The agent marks themselves (un)available in one service: round-robin skips them. 404 for
+    anything but one of their services."""
+    form = forms_agent.AvailabilityForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        membership = category_services.membership_set_available(
+            user=request.user,
+            service_id=form.cleaned_data["service"],
+            available=form.cleaned_data["available"],
+        )
+    except ServiceMembership.DoesNotExist as error:
+        raise Http404 from error
     if membership.is_available:
         messages.success(
             request,

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -302,9 +301,7 @@ def add_attachment(request: HttpRequest, pk: int, prefix: str = "") -> HttpRespo
     form = AttachmentForm(request.POST, request.FILES, prefix=prefix or None)
     if not form.is_valid():
         return _render_detail(request, pk, status=400, attachment_form=form)
-    with transaction.atomic():
-        for file in form.cleaned_data["files"]:
-            services.attachment_add(ticket=ticket, uploader=request.user, file=file)
+    services.attachments_add(ticket=ticket, uploader=request.user, files=form.cleaned_data["files"])
     messages.success(request, _("Your files have been added to the ticket."))
     return redirect(ticket)
 
