@@ -21,8 +21,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets import stats
 from tickets.models import Ticket
+from tickets.selectors.stats import periods, results
 
 DELIMITER = ";"
 BOM = "\ufeff"
@@ -88,7 +88,7 @@ def _minutes(value: timedelta | None) -> int | None:
     return None if value is None else round(value.total_seconds() / 60)
 
 
-def stats_rows(data: stats.ServiceStats, table: str) -> Iterator[Sequence[Any]]:
+def stats_rows(data: results.ServiceStats, table: str) -> Iterator[Sequence[Any]]:
     """One table of the statistics page, header first (see STATS_TABLES for the names)."""
     if table == "timeline":
         yield [
@@ -161,7 +161,7 @@ def stats_rows(data: stats.ServiceStats, table: str) -> Iterator[Sequence[Any]]:
     elif table == "heat":
         yield [_("Day"), *(f"{hour:02d}h" for hour in range(24)), _("Total")]
         for index, counts in enumerate(data.heat):
-            yield [str(stats.WEEKDAYS[index]), *counts, sum(counts)]
+            yield [str(periods.WEEKDAYS[index]), *counts, sum(counts)]
     elif table == "words":
         yield [_("Word"), _("Tickets")]
         for word in data.words:

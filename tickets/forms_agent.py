@@ -16,8 +16,9 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category, Service, ServiceMembership
-from tickets import permissions, queues
+from tickets import permissions
 from tickets.models import Ticket
+from tickets.selectors import queues
 
 UNASSIGNED = "none"
 

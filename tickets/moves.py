@@ -6,7 +6,7 @@ may make it, which django-fsm transition of `Ticket` makes it, how the timeline 
 of it by email, how the statistics count it, whether it needs a text and whether it answers the
 requester. The model's transitions take their sources and targets from it (a test proves the FSM
 graph is this table), and `tickets.permissions`, `tickets.events.describe`,
-`notifications.recipients`, `tickets.stats` and the pages' menus read it.
+`notifications.recipients`, `tickets.selectors.stats` and the pages' menus read it.
 
 Adding a move is one row here, one function in `tickets.workflow` (and, if it changes the status,
 one pure transition on `Ticket`), and its templates.
@@ -77,7 +77,7 @@ class Role(StrEnum):
 
 
 class Stat(StrEnum):
-    """How the statistics count a move (`tickets.stats`)."""
+    """How the statistics count a move (`tickets.selectors.stats.figures`)."""
 
     NONE = "none"
     CLOSING = "closing"  # the ticket is closed as solved

@@ -23,8 +23,9 @@ from accounts import personal_data
 from accounts.models import User
 from notifications.models import Notification, NotificationPreference
 from tests.factories import DEFAULT_PASSWORD, CategoryFactory, ServiceFactory, UserFactory, agent_of
-from tickets import services, stats, workflow
+from tickets import services, workflow
 from tickets.models import Attachment, Ticket, TicketEvent
+from tickets.selectors.stats import figures, periods
 
 pytestmark = pytest.mark.django_db
 
@@ -283,10 +284,10 @@ def test_an_anonymized_agent_is_renamed_in_the_assignment_events(world):
 def test_statistics_are_the_same_before_and_after(world, period_days):
     """Every figure of the service's statistics is unchanged when the requester and the agent
     are anonymized: only the agent's name in the workload table changes."""
-    period = stats.Period.last_days(period_days)
+    period = periods.Period.last_days(period_days)
 
-    def figures() -> tuple:
-        result = stats.service_stats(world.service, period)
+    def every_figure() -> tuple:
+        result = figures.service_stats(world.service, period)
         return (
             [astuple(row) for row in result.timeline],
             result.backlog_start,
@@ -304,12 +305,12 @@ def test_statistics_are_the_same_before_and_after(world, period_days):
             [astuple(w) for w in result.words],
         )
 
-    before = figures()
+    before = every_figure()
     assert before[8] == 1  # one closed ticket, so the comparison has something to compare
     personal_data.anonymize(world.camille)
     personal_data.anonymize(world.alex)
-    assert figures() == before
-    workload = stats.service_stats(world.service, period).workload
+    assert every_figure() == before
+    workload = figures.service_stats(world.service, period).workload
     assert [r.name for r in workload if r.user_id == world.alex.pk] == [
         f"Personne anonymisée {world.alex.pk}"
     ]

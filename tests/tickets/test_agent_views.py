@@ -203,7 +203,7 @@ def test_queue_is_paginated_by_25(client, desk):
 
 def test_a_capped_count_says_at_least(client, desk, monkeypatch):
     """Past the counting cap the caption says "at least", never a false exact number."""
-    from tickets import queues
+    from tickets.selectors import queues
 
     monkeypatch.setattr(queues, "COUNT_CAP", 3)
     TicketFactory.create_batch(5, category=desk["category"])

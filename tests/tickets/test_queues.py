@@ -1,4 +1,5 @@
-"""Queue selectors (tickets/queues.py): what each tab holds, counts, search in both databases."""
+"""Queue selectors (tickets/selectors/queues.py, search.py, desk.py): what each tab holds, counts,
+search in both databases, the dashboard's lists."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import pytest
 from django.db import connection
 
 from tests.factories import CategoryFactory, TicketFactory, UserFactory, agent_of
-from tickets import permissions, queues, services, workflow
+from tickets import permissions, services, workflow
 from tickets.models import Ticket
+from tickets.selectors import desk, queues, search
 
 pytestmark = pytest.mark.django_db
 
@@ -95,10 +97,10 @@ def test_search_fallback_needs_every_word(category, agent):
     is exercised directly, so it is checked on every database)."""
     wanted = TicketFactory(category=category, subject="Quota", description="boîte pleine")
     TicketFactory(category=category, subject="Quota", description="autre chose")
-    found = queues.desk_tickets(agent).filter(queues._substring_match("quota pleine"))
+    found = queues.desk_tickets(agent).filter(search.substring_match("quota pleine"))
     assert list(found) == [wanted]
     if connection.vendor != "postgresql":
-        assert list(queues.search(queues.desk_tickets(agent), "quota pleine")) == [wanted]
+        assert list(search.matching(queues.desk_tickets(agent), "quota pleine")) == [wanted]
 
 
 def test_agent_load_counts_active_tickets_in_the_service(category, agent):
@@ -109,9 +111,9 @@ def test_agent_load_counts_active_tickets_in_the_service(category, agent):
     closed = TicketFactory(category=category)
     workflow.take(ticket=closed, actor=agent)
     workflow.reject(ticket=closed, actor=agent, reason="Non")
-    load = {m.user_id: m.open_tickets for m in queues.agent_load(head)}
+    load = {m.user_id: m.open_tickets for m in desk.agent_load(head)}
     assert load == {agent.pk: 1, head.pk: 0}
-    assert list(queues.agent_load(agent)) == []
+    assert list(desk.agent_load(agent)) == []
 
 
 # --- PostgreSQL full-text search -------------------------------------------------------------
@@ -128,7 +130,7 @@ def test_fulltext_search_in_french_and_english(postgres, category, agent):
     TicketFactory(subject="imprimante ailleurs")  # another service
 
     def found(text):
-        return set(queues.search(queues.desk_tickets(agent), text))
+        return set(search.matching(queues.desk_tickets(agent), text))
 
     assert found("imprimante") == {french}
     assert found("printer") == {english}
@@ -151,13 +153,13 @@ def test_search_uses_the_stored_vector_kept_current_on_write(postgres, category,
     assert names == ["ticket_search_vector"]
     ticket = TicketFactory(category=category, subject="Écran noir")
     tickets = queues.desk_tickets(agent)
-    assert list(queues.search(tickets, "écran")) == [ticket]
-    assert list(queues.search(tickets, "clavier")) == []
+    assert list(search.matching(tickets, "écran")) == [ticket]
+    assert list(search.matching(tickets, "clavier")) == []
     services.comment_add(ticket=ticket, author=agent, text="Changer le clavier")
-    assert list(queues.search(tickets, "claviers")) == [ticket]
+    assert list(search.matching(tickets, "claviers")) == [ticket]
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        plan = queues.search(Ticket.objects.order_by(), "clavier").values("pk").explain()
+        plan = search.matching(Ticket.objects.order_by(), "clavier").values("pk").explain()
         cursor.execute("SET enable_seqscan = on")
     assert "ticket_search_vector" in plan
 
@@ -183,7 +185,7 @@ def test_the_active_tickets_index_exists_with_its_condition(postgres, category, 
         )
         (definition,) = cursor.fetchone()
     assert "(service_id, created_at)" in definition and "WHERE" in definition
-    assert [t.pk for t in queues.oldest_open(agent)] == sorted(
+    assert [t.pk for t in desk.oldest_open(agent)] == sorted(
         Ticket.objects.values_list("pk", flat=True)
     )
 

@@ -7,8 +7,9 @@ from django.http import Http404
 
 from tests.factories import TicketFactory, UserFactory
 from tests.tickets.lifecycle import ROLES, Cast, make_cast, ticket_in
-from tickets import selectors, services, workflow
+from tickets import services, workflow
 from tickets.models import Ticket, TicketEvent
+from tickets.selectors import ticket_pages
 
 S = Ticket.Status
 
@@ -19,7 +20,7 @@ def cast(db, notified) -> Cast:
 
 
 def visible(person) -> set[int]:
-    return set(selectors.tickets_visible_to(person).values_list("pk", flat=True))
+    return set(ticket_pages.tickets_visible_to(person).values_list("pk", flat=True))
 
 
 def test_each_role_sees_its_tickets(cast):
@@ -67,10 +68,10 @@ def test_anonymous_and_inactive_people_see_nothing(cast):
     from django.contrib.auth.models import AnonymousUser
 
     ticket_in(S.OPEN, cast)
-    assert not selectors.tickets_visible_to(AnonymousUser()).exists()
+    assert not ticket_pages.tickets_visible_to(AnonymousUser()).exists()
     cast.requester.is_active = False
     cast.requester.save()
-    assert not selectors.tickets_visible_to(cast.requester).exists()
+    assert not ticket_pages.tickets_visible_to(cast.requester).exists()
 
 
 def test_ticket_for_page_is_404_for_those_who_may_not_see_it(cast):
@@ -78,10 +79,10 @@ def test_ticket_for_page_is_404_for_those_who_may_not_see_it(cast):
     ticket = ticket_in(S.OPEN, cast)
     for role in ("other_requester", "other_agent"):
         with pytest.raises(Http404):
-            selectors.ticket_for_page(ticket.pk, cast.person(role))
+            ticket_pages.ticket_for_page(ticket.pk, cast.person(role))
     with pytest.raises(Http404):
-        selectors.ticket_for_page(999_999, cast.requester)
-    assert selectors.ticket_for_page(ticket.pk, cast.requester) == ticket
+        ticket_pages.ticket_for_page(999_999, cast.requester)
+    assert ticket_pages.ticket_for_page(ticket.pk, cast.requester) == ticket
 
 
 def test_timeline_hides_internal_events_from_the_requester(cast):
@@ -99,12 +100,12 @@ def test_timeline_hides_internal_events_from_the_requester(cast):
     services.comment_add(ticket=ticket, author=cast.agent, text="Public")
     for page in (False, True):
         for person, sees_internal in ((cast.requester, False), (cast.agent, True)):
-            loaded = selectors.ticket_for_page(ticket.pk, person) if page else ticket
-            events = selectors.timeline(loaded, person)
+            loaded = ticket_pages.ticket_for_page(ticket.pk, person) if page else ticket
+            events = ticket_pages.timeline(loaded, person)
             internal = [e for e in events if e.visibility == TicketEvent.Visibility.INTERNAL]
             assert bool(internal) == sees_internal
             assert "Public" in [e.text for e in events]
-    page = selectors.ticket_for_page(ticket.pk, cast.requester)
+    page = ticket_pages.ticket_for_page(ticket.pk, cast.requester)
     assert list(page.attachments.all()) == []
     assert [e.text for e in page.events.all()].count("Secret") == 0
 
@@ -130,8 +131,8 @@ def test_the_page_costs_the_same_for_1_and_50_events(
     )
     person = UserFactory._meta.model.objects.get(pk=cast.person(role).pk)  # nothing cached
     with django_assert_num_queries(queries):
-        page = selectors.ticket_for_page(ticket.pk, person)
-        events = selectors.timeline(page, person)
+        page = ticket_pages.ticket_for_page(ticket.pk, person)
+        events = ticket_pages.timeline(page, person)
         rendered = [
             (e.actor.display_name if e.actor else "", e.attachment and e.attachment.original_name)
             for e in events

@@ -43,13 +43,15 @@ from tests.factories import (
     agent_of,
     head_of,
 )
-from tickets import charts, permissions, stats, workflow
+from tickets import charts, permissions, workflow
 from tickets.models import Ticket, TicketEvent
+from tickets.selectors import search
+from tickets.selectors.stats import figures, periods, words
 
 pytestmark = pytest.mark.django_db
 
 PARIS = ZoneInfo("Europe/Paris")
-PERIOD = stats.Period(date(2026, 3, 2), date(2026, 3, 8))
+PERIOD = periods.Period(date(2026, 3, 2), date(2026, 3, 8))
 Status = Ticket.Status
 
 
@@ -220,17 +222,17 @@ def test_period_days_and_buckets():
     assert PERIOD.days == 7
     assert PERIOD.start == at(2, 0)
     assert PERIOD.end == at(9, 0)
-    assert PERIOD.previous() == stats.Period(date(2026, 2, 23), date(2026, 3, 1))
+    assert PERIOD.previous() == periods.Period(date(2026, 2, 23), date(2026, 3, 1))
     assert not PERIOD.weekly
     assert PERIOD.buckets()[0] == date(2026, 3, 2) and len(PERIOD.buckets()) == 7
-    year = stats.Period.from_choice("365", today=date(2026, 3, 8))
+    year = periods.Period.from_choice("365", today=date(2026, 3, 8))
     assert year.first_day == date(2025, 3, 9) and year.weekly
     weeks = year.buckets()
     assert weeks[0] == date(2025, 3, 3)  # the Monday of the week holding 9 March 2025
     assert weeks[-1] == date(2026, 3, 2)
     assert all(week.weekday() == 0 for week in weeks)
     assert year.bucket_end(weeks[-1]) == date(2026, 3, 8)
-    assert stats.Period.from_choice("nonsense", today=date(2026, 3, 8)).days == 30
+    assert periods.Period.from_choice("nonsense", today=date(2026, 3, 8)).days == 30
 
 
 def test_created_closed_and_backlog_per_day(history):
@@ -239,7 +241,7 @@ def test_created_closed_and_backlog_per_day(history):
     t8, transferred out, does not count; t9, transferred in, counts from its creation; t3 counts
     one closure and one reopening; cancelled tickets left the backlog before the period.
     """
-    data = stats.service_stats(history.service, PERIOD)
+    data = figures.service_stats(history.service, PERIOD)
     assert data.backlog_start == 1  # t6
     rows = [
         (r.bucket.day, r.created, r.closed, r.ended, r.reopened, r.backlog) for r in data.timeline
@@ -260,8 +262,8 @@ def test_created_closed_and_backlog_per_day(history):
 
 def test_weekly_buckets(history):
     """Over more than 90 days the same moves are counted per week."""
-    period = stats.Period(date(2025, 12, 1), date(2026, 3, 8))
-    data = stats.service_stats(history.service, period)
+    period = periods.Period(date(2025, 12, 1), date(2026, 3, 8))
+    data = figures.service_stats(history.service, period)
     assert period.weekly
     by_week = {row.bucket: row for row in data.timeline}
     assert by_week[date(2026, 2, 23)].created == 3  # t7, t6, t13
@@ -274,7 +276,7 @@ def test_weekly_buckets(history):
 
 def test_the_other_service_counts_the_transferred_ticket(history):
     """A ticket transferred out counts for its new service, with its creation date."""
-    data = stats.service_stats(history.other_service, PERIOD)
+    data = figures.service_stats(history.other_service, PERIOD)
     assert data.created == 1
     assert data.timeline[1].created == 1  # t8, 3 March
     assert [group.name for group in data.categories] == ["Comptes"]
@@ -282,7 +284,7 @@ def test_the_other_service_counts_the_transferred_ticket(history):
 
 def test_categories_and_growth(history):
     """Tickets per top-level category and sub-category, and the categories that grew most."""
-    data = stats.service_stats(history.service, PERIOD)
+    data = figures.service_stats(history.service, PERIOD)
     groups = [
         (g.name, g.count, [(r.name, r.is_root, r.count, r.previous) for r in g.rows])
         for g in data.categories
@@ -305,7 +307,7 @@ def test_response_and_closure_times(history):
     First responses of tickets created in the period: 30 min, 1 h, 1 h, 2 h, 3 h, 24 h (t4 and
     t10 never answered). Closures as solved in the period: 1 h, 24 h, 72 h (t3 was reopened).
     """
-    data = stats.service_stats(history.service, PERIOD)
+    data = figures.service_stats(history.service, PERIOD)
     assert data.first_response.count == 6
     assert data.first_response.missing == 2
     assert data.first_response.median == timedelta(hours=1, minutes=30)
@@ -318,7 +320,7 @@ def test_response_and_closure_times(history):
 def test_closure_rates(history):
     """Refusals per ticket whose closure was requested; reopenings per closed ticket;
     automatic closures among closures."""
-    data = stats.service_stats(history.service, PERIOD)
+    data = figures.service_stats(history.service, PERIOD)
     assert data.closure_requested == 3  # t1, t2, t3 (twice, counted once)
     assert data.closure_refused == 1  # t3
     assert data.refusal_rate == 33.3
@@ -331,7 +333,7 @@ def test_closure_rates(history):
 
 def test_workload_per_agent(history):
     """Each member, anyone else still holding tickets, then the open tickets nobody holds."""
-    data = stats.service_stats(history.service, PERIOD)
+    data = figures.service_stats(history.service, PERIOD)
     rows = [(r.name, r.is_member, r.open, r.closed) for r in data.workload]
     assert rows == [
         ("Alice Martin", True, 1, 1),  # t5 open; t1 closed
@@ -344,7 +346,7 @@ def test_workload_per_agent(history):
 
 def test_creations_by_weekday_and_hour(history):
     """Local time, Monday first."""
-    data = stats.service_stats(history.service, PERIOD)
+    data = figures.service_stats(history.service, PERIOD)
     cells = {(day, hour): n for day, row in enumerate(data.heat) for hour, n in enumerate(row) if n}
     assert cells == {
         (0, 9): 1,
@@ -361,19 +363,19 @@ def test_creations_by_weekday_and_hour(history):
 
 def test_frequent_words(history):
     """Words used in two tickets at least, most frequent first; stopwords out."""
-    data = stats.service_stats(history.service, PERIOD)
+    data = figures.service_stats(history.service, PERIOD)
     assert [(w.word, w.tickets) for w in data.words] == [("imprimante", 4), ("wifi", 3)]
 
 
 def test_words_of_drops_stopwords_and_elisions():
-    assert stats.words_of("L'imprimante ne marche pas, merci!") == ["imprimante", "marche"]
-    assert stats.words_of("The printer is down 42") == ["printer", "down"]
+    assert words.words_of("L'imprimante ne marche pas, merci!") == ["imprimante", "marche"]
+    assert words.words_of("The printer is down 42") == ["printer", "down"]
 
 
 def test_empty_service_has_no_figures():
     """A service without tickets shows zeros and no delay rather than failing."""
     service = ServiceFactory()
-    data = stats.service_stats(service, PERIOD)
+    data = figures.service_stats(service, PERIOD)
     assert data.created == 0 and data.backlog_end == 0
     assert data.first_response.median is None and data.refusal_rate is None
     assert data.categories == [] and data.words == [] and data.workload == []
@@ -386,19 +388,19 @@ def test_similar_tickets_same_service_visible_closest_first(history):
     """Tickets of the same service sharing subject words, the closest first; never the ticket
     itself, never another service's ticket."""
     t1 = history.tickets["t1"]
-    similar = stats.similar_tickets(t1, history.alice)
+    similar = search.similar_tickets(t1, history.alice)
     names = {ticket.pk: name for name, ticket in history.tickets.items()}
     found = [names[ticket.pk] for ticket in similar]
     assert "t1" not in found
     assert "t8" not in found  # now in another service
     assert set(found) == {"t2", "t10", "t5"}
-    wifi = stats.similar_tickets(history.tickets["t3"], history.alice, limit=2)
+    wifi = search.similar_tickets(history.tickets["t3"], history.alice, limit=2)
     assert [names[t.pk] for t in wifi] == ["t12", "t6"]  # same two words first, newest first
 
 
 def test_similar_tickets_respect_visibility(history):
     """An agent of another service sees nothing of this one."""
-    assert stats.similar_tickets(history.tickets["t1"], history.other_agent) == []
+    assert search.similar_tickets(history.tickets["t1"], history.other_agent) == []
 
 
 # --- The page -------------------------------------------------------------------------------
@@ -529,7 +531,7 @@ def test_membership_factory_roles_are_seen():
     """A head without agent role still reads the statistics of the service they head."""
     service = ServiceFactory()
     head = MembershipFactory(service=service, role=ServiceMembership.Role.HEAD).user
-    assert list(stats.services_for(head)) == [service]
+    assert list(figures.services_for(head)) == [service]
     assert permissions.can_read_stats(head)
     assert not permissions.can_read_stats(UserFactory())
 
@@ -630,7 +632,7 @@ def test_page_shows_the_figures_in_french(client, history):
 def test_similar_include_links_to_the_desk_pages(history):
     from django.template.loader import render_to_string
 
-    similar = stats.similar_tickets(history.tickets["t1"], history.alice)
+    similar = search.similar_tickets(history.tickets["t1"], history.alice)
     html = render_to_string("tickets/stats/similar.html", {"similar": similar})
     for ticket in similar:
         assert reverse("desk:detail", kwargs={"pk": ticket.pk}) in html
@@ -677,8 +679,8 @@ def test_figures_are_computed_when_the_cache_is_unreachable(client, settings, mo
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(stats.cache, "get", unreachable)
-    monkeypatch.setattr(stats.cache, "set", unreachable)
+    monkeypatch.setattr(figures.cache, "get", unreachable)
+    monkeypatch.setattr(figures.cache, "set", unreachable)
     response = client.get(stats_url(service, period="7"))
     assert response.status_code == 200
     assert response.context["data"].created == 1
@@ -698,7 +700,7 @@ def test_period_events_are_read_through_the_tickets_active_since(postgres):
     Ticket.objects.filter(pk=old.pk).update(updated_at=now - timedelta(days=40))
     recent = TicketFactory(category=category)
     workflow.take(ticket=recent, actor=agent_of(service))
-    since = stats.events_since(service, now - timedelta(days=7))
+    since = figures.events_since(service, now - timedelta(days=7))
     assert {event.ticket_id for event in since} == {recent.pk}
     sql = str(since.query)
     assert '"updated_at" >=' in sql

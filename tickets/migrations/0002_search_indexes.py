@@ -1,6 +1,6 @@
 """Full-text search indexes for the agents' queue search (PostgreSQL only).
 
-GIN expression indexes over the same expressions `tickets.queues.search` builds with Django's
+GIN expression indexes over the same expressions `tickets.selectors.search` builds with Django's
 SearchVector, in French and English: the ticket's subject and description, and each event's text
 (messages, questions, notes). Other databases search by substring and need nothing here.
 """

@@ -1,10 +1,10 @@
 """Trigram indexes on people's names and addresses, for the queue search (PostgreSQL only).
 
 The search also finds the tickets of the people whose name or address contains the words
-(`tickets.queues._requester_match`, a case-insensitive substring match). Among 60,000 people that
-is a full scan of the table on every search; pg_trgm's GIN indexes answer it from the index.
-Where the extension cannot be created (no privilege), the migration creates nothing and the search
-still works, scanning.
+(`tickets.selectors.search.requester_match`, a case-insensitive substring match). Among 60,000
+people that is a full scan of the table on every search; pg_trgm's GIN indexes answer it from the
+index. Where the extension cannot be created (no privilege), the migration creates nothing and the
+search still works, scanning.
 """
 
 from django.db import migrations, transaction

@@ -1,6 +1,6 @@
 """The agents' workspace (/desk/): dashboard, shared queues, the agent's ticket page and its moves.
 
-Reads come from `tickets.queues` and `tickets.selectors`; every move goes through
+Reads come from `tickets.selectors`; every move goes through
 `tickets.workflow` or `tickets.services`. Each move is a plain POST form that redirects back with a
 message; with htmx the same view answers with the ticket panel alone, swapped in place.
 """
@@ -26,10 +26,11 @@ from django.views.decorators.http import require_GET, require_POST
 from categories import services as category_services
 from categories.models import CannedResponse, ServiceMembership
 from helpdesk import ratelimit
-from tickets import events, forms_agent, permissions, queues, selectors, services, stats, workflow
+from tickets import events, forms_agent, permissions, services, workflow
 from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Ticket
 from tickets.moves import Move
+from tickets.selectors import desk, queues, search, ticket_pages
 from tickets.views import common
 
 
@@ -69,16 +70,16 @@ def home(request: HttpRequest) -> HttpResponse:
     """What needs the agent now: queue sizes, their tickets in progress, the oldest open ones."""
     user = request.user
     counts = queues.queue_counts(user)
-    load = list(queues.agent_load(user))
-    waiting = list(queues.waiting_on_me(user))
+    load = list(desk.agent_load(user))
+    waiting = list(desk.waiting_on_me(user))
     for ticket in waiting:
         ticket.requester_answered = queues.requester_spoke_last(ticket)
     context = {
         "tabs": [(queue, counts.get(queue.key)) for queue in queues.QUEUES],
         "count_cap": queues.COUNT_CAP,
         "waiting": waiting,
-        "oldest": queues.oldest_open(user),
-        "memberships": queues.memberships_of(user),
+        "oldest": desk.oldest_open(user),
+        "memberships": desk.memberships_of(user),
         "load": load,
     }
     return render(request, "tickets/agent/home.html", context)
@@ -180,7 +181,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def desk_ticket(pk: int, user: Any) -> Ticket:
     """The ticket with its page data, if the person works on it as an agent; 404 otherwise
     (requesters read their tickets on tickets:detail)."""
-    ticket = selectors.ticket_for_page(pk, user)
+    ticket = ticket_pages.ticket_for_page(pk, user)
     if not permissions.can_view_internal(ticket, user):
         raise Http404(_("No ticket found."))
     return ticket
@@ -339,7 +340,9 @@ def _panel_context(
             comment.initial["text"] = chosen.body
     return {
         "ticket": ticket,
-        "entries": [(event, events.describe(event)) for event in selectors.timeline(ticket, user)],
+        "entries": [
+            (event, events.describe(event)) for event in ticket_pages.timeline(ticket, user)
+        ],
         "attachments": list(ticket.attachments.all()),
         "allowed": allowed,
         "action_forms": action_forms,
@@ -357,8 +360,8 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, status: int = 200, **pa
     context = _panel_context(request, ticket, **panel)
     if request.htmx:
         return render(request, "tickets/agent/_panel.html", context, status=status)
-    context["recent_tickets"] = queues.requester_recent_tickets(ticket, request.user)
-    context["similar"] = stats.similar_tickets(ticket, request.user)
+    context["recent_tickets"] = desk.requester_recent_tickets(ticket, request.user)
+    context["similar"] = search.similar_tickets(ticket, request.user)
     return render(request, "tickets/agent/detail.html", context, status=status)
 
 

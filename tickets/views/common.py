@@ -21,8 +21,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tickets import selectors
 from tickets.exceptions import TransitionRefused
+from tickets.selectors import ticket_pages
 
 # Types a browser may be told; anything else is served as bytes.
 SAFE_CONTENT_TYPES = frozenset(
@@ -130,7 +130,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     404 for anyone else (and for internal files asked by a requester): a 403 would confirm the
     file exists. The stored name is random; the person gets the original name (RFC 6266).
     """
-    attachment = selectors.attachment_for_download(pk, attachment_pk, request.user)
+    attachment = ticket_pages.attachment_for_download(pk, attachment_pk, request.user)
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError) as error:

@@ -1,8 +1,9 @@
 """The requester's pages: filing a ticket, following it, answering the service.
 
-Each page reads through `tickets.selectors`; each POST parses a form, calls one function of
-`tickets.workflow` or `tickets.services`, leaves a message and redirects. Refused moves
-(`TransitionRefused`) become a message and a 403/409 page through `RefusalMiddleware`.
+Each page reads through `tickets.selectors` (`ticket_pages`, `requester_pages`); each POST parses
+a form, calls one function of `tickets.workflow` or `tickets.services`, leaves a message and
+redirects. Refused moves (`TransitionRefused`) become a message and a 403/409 page through
+`RefusalMiddleware`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from categories.models import Category
 from helpdesk import ratelimit
-from tickets import events, permissions, selectors, services, workflow
+from tickets import events, permissions, services, workflow
 from tickets.forms import (
     AttachmentForm,
     CancelForm,
@@ -34,6 +35,7 @@ from tickets.forms import (
 )
 from tickets.models import Ticket, TicketEvent
 from tickets.moves import Move, Role, made_by
+from tickets.selectors import requester_pages, ticket_pages
 
 # The ACTIONS menu: the moves the table lets a requester choose, in its order, except that a
 # proposed closure's approval comes before its refusal (the table's order is README's).
@@ -64,7 +66,7 @@ class CategoryStep:
     @property
     def can_file_in_current(self) -> bool:
         """The current category may itself receive tickets ("none of these" option)."""
-        return self.current is not None and selectors.accepts_tickets(self.current)
+        return self.current is not None and requester_pages.accepts_tickets(self.current)
 
 
 def _category_step(params: Mapping[str, str]) -> CategoryStep:
@@ -73,19 +75,19 @@ def _category_step(params: Mapping[str, str]) -> CategoryStep:
     slug = params.get("category", "").strip()
     if not slug:
         error = _("Please choose a category.") if "next" in params else ""
-        return CategoryStep(choices=selectors.category_choices(None), error=error)
-    category = selectors.selectable_category(slug)
+        return CategoryStep(choices=requester_pages.category_choices(None), error=error)
+    category = requester_pages.selectable_category(slug)
     if category is None:
         return CategoryStep(
-            choices=selectors.category_choices(None),
+            choices=requester_pages.category_choices(None),
             error=_("This category does not exist or no longer receives tickets."),
         )
     path = [*category.ancestors(), category]
-    children = selectors.category_choices(category)
+    children = requester_pages.category_choices(category)
     confirmed = params.get("parent", "") == category.slug
     if children and not confirmed:
         return CategoryStep(current=category, choices=children, path=path)
-    if not selectors.accepts_tickets(category):
+    if not requester_pages.accepts_tickets(category):
         return CategoryStep(
             current=category,
             choices=children,
@@ -159,7 +161,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_safe
 def created(request: HttpRequest, pk: int) -> HttpResponse:
     """The recap shown once a ticket is filed: what it is, who handles it, what happens next."""
-    ticket = selectors.ticket_for_page(pk, request.user)
+    ticket = ticket_pages.ticket_for_page(pk, request.user)
     attachments = [
         a for a in ticket.attachments.all() if a.visibility == TicketEvent.Visibility.PUBLIC
     ]
@@ -176,7 +178,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "all")
     if state not in LIST_STATES:
         state = "all"
-    tickets = selectors.requester_tickets(request.user, state=state)
+    tickets = requester_pages.requester_tickets(request.user, state=state)
     page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "tickets/mine.html", {"page": page, "state": state})
 
@@ -194,7 +196,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
     # The requester's page shows public events only, even to a requester who is also an agent.
     entries = [
         {"event": event, "summary": events.describe(event)}
-        for event in selectors.timeline(ticket, user)
+        for event in ticket_pages.timeline(ticket, user)
         if event.visibility == TicketEvent.Visibility.PUBLIC
     ]
     actions = permissions.available_actions(ticket, user)
@@ -221,7 +223,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
 
 
 def _render_detail(request: HttpRequest, pk: int, status: int = 200, **forms: Any) -> HttpResponse:
-    ticket = selectors.ticket_for_page(pk, request.user)
+    ticket = ticket_pages.ticket_for_page(pk, request.user)
     context = _detail_context(request, ticket, **forms)
     return render(request, "tickets/detail.html", context, status=status)
 
@@ -230,7 +232,7 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200, **forms: An
 @require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The requester's page of a ticket; an agent of its service is sent to the desk's page."""
-    ticket = selectors.ticket_for_page(pk, request.user)
+    ticket = ticket_pages.ticket_for_page(pk, request.user)
     if ticket.requester_id != request.user.pk and permissions.can_view_internal(
         ticket, request.user
     ):
@@ -253,7 +255,7 @@ def closure(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_closure(
     request: HttpRequest, pk: int, refuse_form: RefuseClosureForm, status: int = 200
 ) -> HttpResponse:
-    ticket = selectors.ticket_for_page(pk, request.user)
+    ticket = ticket_pages.ticket_for_page(pk, request.user)
     context = {
         "ticket": ticket,
         "refuse_form": refuse_form,
@@ -266,7 +268,7 @@ def _render_closure(
 
 
 def _ticket_or_404(request: HttpRequest, pk: int) -> Ticket:
-    return get_object_or_404(selectors.tickets_visible_to(request.user), pk=pk)
+    return get_object_or_404(ticket_pages.tickets_visible_to(request.user), pk=pk)
 
 
 @login_required

@@ -19,14 +19,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from categories.models import Service
-from tickets import charts, exports, forms_agent, permissions, queues, stats
+from tickets import charts, exports, forms_agent, permissions
+from tickets.selectors import queues
+from tickets.selectors.stats import figures, periods, results
 
 PERIOD_CHOICES = (
     ("7", gettext_lazy("Last 7 days")),
     ("30", gettext_lazy("Last 30 days")),
     ("90", gettext_lazy("Last 90 days")),
     ("365", gettext_lazy("Last 365 days")),
-    (stats.CUSTOM, gettext_lazy("Custom dates")),
+    (periods.CUSTOM, gettext_lazy("Custom dates")),
 )
 HEAT_LEVELS = 5
 
@@ -38,7 +40,7 @@ class StatsFilterForm(forms_agent.DeskForm):
         label=gettext_lazy("Service"), queryset=Service.objects.none(), empty_label=None
     )
     period = forms.ChoiceField(
-        label=gettext_lazy("Period"), choices=PERIOD_CHOICES, initial=stats.DEFAULT_PERIOD
+        label=gettext_lazy("Period"), choices=PERIOD_CHOICES, initial=periods.DEFAULT_PERIOD
     )
     start = forms.DateField(
         label=gettext_lazy("From"), required=False, widget=forms_agent.DateInput
@@ -51,7 +53,7 @@ class StatsFilterForm(forms_agent.DeskForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("period") != stats.CUSTOM:
+        if data.get("period") != periods.CUSTOM:
             return data
         start, end = data.get("start"), data.get("end")
         if not start:
@@ -61,25 +63,26 @@ class StatsFilterForm(forms_agent.DeskForm):
         if start and end:
             if end < start:
                 self.add_error("end", _("The last day must not be before the first day."))
-            elif (end - start).days + 1 > stats.MAX_DAYS:
+            elif (end - start).days + 1 > periods.MAX_DAYS:
                 self.add_error(
                     "end",
-                    _("A period may not be longer than %(days)s days.") % {"days": stats.MAX_DAYS},
+                    _("A period may not be longer than %(days)s days.")
+                    % {"days": periods.MAX_DAYS},
                 )
         return data
 
-    def period_value(self) -> stats.Period:
+    def period_value(self) -> periods.Period:
         data = self.cleaned_data
-        return stats.Period.from_choice(data["period"], data.get("start"), data.get("end"))
+        return periods.Period.from_choice(data["period"], data.get("start"), data.get("end"))
 
 
 def _stats_form(request: HttpRequest) -> StatsFilterForm:
     """The bound form; 404 for people without statistics or asking for a service not theirs."""
     if not permissions.can_read_stats(request.user):
         raise Http404
-    services = stats.services_for(request.user).order_by("name")
+    services = figures.services_for(request.user).order_by("name")
     data = request.GET.copy()
-    data.setdefault("period", stats.DEFAULT_PERIOD)
+    data.setdefault("period", periods.DEFAULT_PERIOD)
     if not data.get("service"):
         first = services.first()
         if first is None:
@@ -96,7 +99,7 @@ def _day(day: date) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
-def _bucket_label(row: stats.TimelineRow, weekly: bool) -> str:
+def _bucket_label(row: results.TimelineRow, weekly: bool) -> str:
     if not weekly:
         return _day(row.bucket)
     return _("Week of %(day)s") % {"day": _day(row.bucket)}
@@ -118,7 +121,7 @@ def _duration(value: timedelta | None) -> str:
     return _("%(minutes)s min") % {"minutes": minutes}
 
 
-def _heat_rows(data: stats.ServiceStats) -> list[dict]:
+def _heat_rows(data: results.ServiceStats) -> list[dict]:
     """The weekday × hour table with a shade level (0-5) per cell, for the CSS classes."""
     top = data.heat_max
     rows = []
@@ -127,11 +130,11 @@ def _heat_rows(data: stats.ServiceStats) -> list[dict]:
             {"count": count, "level": 0 if not count else max(1, round(HEAT_LEVELS * count / top))}
             for count in counts
         ]
-        rows.append({"day": stats.WEEKDAYS[index], "cells": cells, "total": sum(counts)})
+        rows.append({"day": periods.WEEKDAYS[index], "cells": cells, "total": sum(counts)})
     return rows
 
 
-def _charts(data: stats.ServiceStats) -> dict[str, Any]:
+def _charts(data: results.ServiceStats) -> dict[str, Any]:
     weekly = data.period.weekly
     labels = [_day(row.bucket) for row in data.timeline]
     flow = charts.line_chart(
@@ -187,7 +190,7 @@ def page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "desk_page": "stats"}
     if not form.is_valid():
         return render(request, "tickets/stats/page.html", context, status=400)
-    data = stats.cached_service_stats(form.cleaned_data["service"], form.period_value())
+    data = figures.cached_service_stats(form.cleaned_data["service"], form.period_value())
     query = request.GET.copy()
     query["service"] = str(data.service.pk)
     query.setdefault("period", data.period.key)
@@ -225,7 +228,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     table = request.GET.get("table", "")
     if table not in exports.STATS_TABLES or not form.is_valid():
         raise Http404
-    data = stats.cached_service_stats(form.cleaned_data["service"], form.period_value())
+    data = figures.cached_service_stats(form.cleaned_data["service"], form.period_value())
     period = data.period
     filename = f"stats-{data.service.slug}-{table}-{period.first_day}-{period.last_day}.csv"
     return exports.csv_response(exports.stats_rows(data, table), filename)

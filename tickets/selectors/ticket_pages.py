@@ -8,21 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    IntegerField,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-    prefetch_related_objects,
-)
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from categories.models import Category
 from tickets import permissions
 from tickets.models import Attachment, Ticket, TicketEvent
 
@@ -107,72 +96,3 @@ def attachment_for_download(ticket_pk: int, attachment_pk: int, user: Any) -> At
     ):
         raise Http404(_("No file found."))
     return attachment
-
-
-# --- The requester's pages -------------------------------------------------------------------
-
-
-def requester_tickets(user: Any, *, state: str = "all") -> QuerySet[Ticket]:
-    """The tickets the person filed, for "Mes tickets": active ones first, then by last activity.
-
-    `state` is "open" (not closed, cancelled or rejected), "closed" (those) or "all". One query
-    for a page of rows (category and service joined), plus the paginator's count.
-    """
-    if user is None or not user.is_authenticated:
-        return Ticket.objects.none()
-    tickets = Ticket.objects.filter(requester=user)
-    if state == "open":
-        tickets = tickets.exclude(status__in=Ticket.TERMINAL_STATUSES)
-    elif state == "closed":
-        tickets = tickets.filter(status__in=Ticket.TERMINAL_STATUSES)
-    return (
-        tickets.select_related("category", "service")
-        .annotate(
-            is_done=Case(
-                When(status__in=Ticket.TERMINAL_STATUSES, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("is_done", "-updated_at", "-pk")
-    )
-
-
-def category_choices(parent: Category | None) -> list[Category]:
-    """The active categories a requester may pick below `parent` (None: the roots): those that
-    receive tickets themselves or lead to active sub-categories. One query."""
-    candidates = (
-        Category.objects.active()
-        .filter(parent=parent)
-        .select_related("handling_service")
-        .annotate(
-            open_children=Count("children", filter=Q(children__is_active=True), distinct=True)
-        )
-        .order_by("ordering", "name")
-    )
-    return [
-        category
-        for category in candidates
-        if accepts_tickets(category) or category.open_children > 0
-    ]
-
-
-def selectable_category(slug: str) -> Category | None:
-    """The active category with this slug, if none of its ancestors was deactivated."""
-    category = (
-        Category.objects.active()
-        .select_related("handling_service", "parent")
-        .filter(slug=slug)
-        .first()
-    )
-    if category is None:
-        return None
-    if any(not ancestor.is_active for ancestor in category.ancestors()):
-        return None
-    return category
-
-
-def accepts_tickets(category: Category) -> bool:
-    """Tickets may be filed in the category: it resolves to an active service."""
-    service = category.handling_service
-    return category.is_active and service is not None and service.is_active
