@@ -13,7 +13,6 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -43,14 +42,6 @@ DESK_LINKS = {
     "/desk/queue/": "Files d'attente",
     "/desk/stats/": "Statistiques",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """allauth counts login attempts in the cache; each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
