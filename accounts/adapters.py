@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts import landing, sso
+from accounts import client, landing, sso
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,6 +24,51 @@ class AccountAdapter(DefaultAccountAdapter):
         LOGIN_REDIRECT_URL. For every sign-in, local or SSO; a `next` link still wins (allauth
         reads it before asking here)."""
         return landing.landing_url(request.user) or super().get_login_redirect_url(request)
+
+    # --- Sign-in limits (ACCOUNT_RATE_LIMITS "login_failed"), counted in the cache --------------
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's limits count: the client's, behind TRUSTED_PROXY_COUNT proxies."""
+        return client.client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """The "key" of the failed sign-in limit is the address *and* the account: failures
+        against an account from one address never lock its owner out from another."""
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{self.get_client_ip(request)}:{account}"
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Counts the attempt; refuses it past the limits (logged). If the cache is unreachable
+        the attempt is not counted (logged) rather than every sign-in failing."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError:
+            logger.warning(
+                "Sign-in refused: too many failed attempts from %s (account %s).",
+                self.get_client_ip(request),
+                _login(credentials),
+            )
+            raise
+        except Exception:
+            logger.warning("Failed sign-ins not counted: the cache is unreachable.", exc_info=True)
+            self._login_failed_rl_usage = None
+
+    def _rollback_login_failed_rl_usage(self) -> None:
+        """A successful sign-in does not count as a failure (allauth takes its attempt back);
+        with the cache unreachable there is nothing to take back."""
+        try:
+            super()._rollback_login_failed_rl_usage()
+        except Exception:
+            logger.warning(
+                "Sign-in attempt not uncounted: the cache is unreachable.", exc_info=True
+            )
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        """A wrong password is logged with its address, for the operators' own tools."""
+        logger.info(
+            "Failed sign-in from %s (account %s).", self.get_client_ip(request), _login(credentials)
+        )
+        super().authentication_failed(request, **credentials)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -70,3 +119,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if full_name and full_name != user.full_name:
             user.full_name = full_name
             user.save(update_fields=["full_name"])
+
+
+def _login(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")

@@ -5,6 +5,9 @@ attempts in ten minutes, "100/1h", "5/30s". An empty rate or a count of 0 turns 
 The counter is one cache key per person and action, created with its expiry and incremented
 atomically (`cache.add` then `cache.incr`): the same code works with the local memory cache and
 with Redis, and parallel requests of one person cannot slip past the limit.
+
+A limit reached is logged with the person and their address (`accounts.client.client_ip`, the
+address allauth's sign-in limits count too).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from accounts.client import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +80,20 @@ def limit_exceeded(request: HttpRequest, setting: str, scope: str) -> bool:
         return False
     limit, period = rate
     try:
-        return not hit(f"ratelimit:{scope}:{request.user.pk}", limit, period)
+        allowed = hit(f"ratelimit:{scope}:{request.user.pk}", limit, period)
     except Exception:
         # The cache (Redis) is unreachable: people keep working, unlimited until it is back,
         # rather than every write failing (tests/reliability/test_faults.py).
         logger.warning("Rate limit %s not counted: the cache is unreachable.", scope, exc_info=True)
         return False
+    if not allowed:
+        logger.warning(
+            "Rate limit %s reached by person %s from %s.",
+            scope,
+            request.user.pk,
+            client_ip(request),
+        )
+    return not allowed
 
 
 def too_many(request: HttpRequest) -> HttpResponse:

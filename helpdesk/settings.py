@@ -77,7 +77,8 @@ CSRF_TRUSTED_ORIGINS = env.list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, signing in through allauth's page and its limits (helpdesk/admin_site.py).
+    "helpdesk.admin_site.HelpdeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -196,7 +197,15 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 # Local sign-up is for small deployments; universities sign people in through the SSO.
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins are limited per address (10 a minute) and per address and account (5 in 5
+# minutes; accounts.adapters makes the key both): a stranger's failures never lock a person out
+# from their own address. Successful sign-ins are not counted ("login" off): a limit read from the
+# cache would refuse every sign-in while the cache is unreachable, and fails no brute force.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "login": ""}
+# Reverse proxies in front of the app, each appending to X-Forwarded-For: the client's address,
+# which every rate limit counts, is the item this far from the right (helpdesk.ratelimit). 0: no
+# proxy, REMOTE_ADDR is the client. Leave 0 if the app is reachable without the proxies.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SOCIALACCOUNT_AUTO_SIGNUP = True
 # The university's identity provider is trusted for its email addresses: a person whose account
 # was created here beforehand (an agent added by an administrator) signs in through the SSO into
