@@ -4,8 +4,9 @@
   queues tasks for them (a batch of rows each) once, and only if, the transaction commits.
 * `deliver(id)` is what the task does: it claims the row under a row lock, sends one email and
   marks it sent in the same transaction, so two runs for one row send one email.
-* `sweep()` re-queues rows left pending long after they were due (lost broker message, dead
-  worker); `deliver` makes that harmless for rows that are in fact being sent.
+* `sweep()` (every few seconds, from beat) re-queues rows still pending some seconds after they
+  were due and not claimed (lost broker message, dead worker); `deliver` makes that harmless for
+  rows whose first message is merely late.
 * `queue_digests()` writes the daily summary of new tickets for agents who chose it.
 """
 
@@ -55,7 +56,7 @@ def retry_delay(attempts: int) -> int:
 
 def stale_after() -> datetime.timedelta:
     """How long past its due time a pending row waits before the sweep queues it again."""
-    return datetime.timedelta(minutes=getattr(settings, "NOTIFICATION_STALE_MINUTES", 10))
+    return datetime.timedelta(seconds=getattr(settings, "NOTIFICATION_STALE_SECONDS", 30))
 
 
 # --- Writing the outbox ---------------------------------------------------------------------------
@@ -236,7 +237,13 @@ def _describe(exc: BaseException) -> str:
 
 
 def sweep(now: datetime.datetime | None = None, limit: int = 500) -> int:
-    """Re-queues pending rows whose delivery is long overdue; returns how many were queued."""
+    """Re-queues pending rows overdue by more than `stale_after()` and not claimed; returns how
+    many were queued.
+
+    A row being sent is locked by `deliver` (its claim) and skipped; the lock ends with the
+    sender's transaction or its database connection, so a dead worker's row is picked by the
+    first sweep after its connection closed.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(

@@ -380,7 +380,7 @@ def test_lost_tasks_are_delivered_by_the_sweep_once(
     time.sleep(1)
     assert smtp_server.messages() == []
 
-    settings.NOTIFICATION_STALE_MINUTES = 0
+    settings.NOTIFICATION_STALE_SECONDS = 0
     with transaction.atomic():  # both sweeps queue their tasks at the commit
         assert services.sweep() == 2
         assert services.sweep() == 2  # queued twice: the worker sends each row once

@@ -180,7 +180,7 @@ def test_the_sweep_requeues_old_pending_rows_only(
 
 
 def test_the_sweep_task_is_scheduled(settings):
-    """Beat runs the sweep every few minutes and the digest every day."""
+    """Beat runs the sweep (every few seconds, tests/notifications/test_sweep.py) and the digest."""
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "notifications.tasks.sweep_pending_notifications" in tasks_scheduled
     assert "notifications.tasks.send_new_ticket_digests" in tasks_scheduled
