@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,14 @@ from categories.models import Category, Service
 from tickets import statuses
 from tickets.moves import Kind, Move, fsm_sources, fsm_target
 from tickets.statuses import Status
+
+
+class TicketManager(models.Manager):
+    """Tickets without their search vector: only the search reads it, inside its SQL, and it is
+    the widest column of the row. Saving such a ticket never writes the vector either."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().defer("search_vector")
 
 
 class Ticket(FSMModelMixin, models.Model):
@@ -68,6 +77,12 @@ class Ticket(FSMModelMixin, models.Model):
     closure_requested_at = models.DateTimeField(_("closure requested"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
+    # The subject, the description and every event's text, stemmed in French and in English, for
+    # the search (tickets.selectors.search). PostgreSQL's triggers write it (migration 0003) and
+    # its GIN index (`ticket_search_vector`) is plain SQL there; other databases leave it empty.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = TicketManager()
 
     class Meta:
         verbose_name = _("ticket")

@@ -11,7 +11,8 @@ or description change, and each event with text appends to its ticket's vector. 
 copy a ticket after its events: its trigger is enabled ALWAYS, so it fires even with
 `session_replication_role = replica`; `tickets_refresh_search_vectors(first_id, last_id)` fills
 existing rows.
-The column is not a model field: only `tickets.queues.search` reads it.
+The column became the model field `Ticket.search_vector` in 0008; `tickets.selectors.search`
+reads it.
 """
 
 from django.db import migrations

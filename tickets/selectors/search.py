@@ -11,19 +11,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Case,
-    Expression,
-    F,
-    IntegerField,
-    Q,
-    QuerySet,
-    Value,
-    When,
+from django.contrib.postgres.search import (
+    CombinedSearchQuery,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+    SearchVectorField,
 )
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce
 
 from tickets.models import Ticket, TicketEvent
 from tickets.selectors import ticket_pages
@@ -65,43 +63,12 @@ def matching(
 REQUESTER_MATCH_LIMIT = 500
 
 
-class StoredVectorMatch(Expression):
-    """`<ticket>.search_vector @@ (French query || English query)`, on whichever alias the
-    ticket table has in the final SQL.
-
-    The stored vector is a column the migrations add (0003), not a model field; the table's
-    alias is read from the compiled primary key, so the condition stays on its own row when the
-    queryset becomes a subquery (`queues.page_rows`), where a fixed `tickets_ticket.` would point at
-    the outer query's row and turn the condition into a correlated one, run for every ticket.
-    `indexed=False` writes coalesce(), an expression the GIN index does not cover, with the same
-    matches: the planner then checks rows rather than reading the index.
-    """
-
-    output_field = BooleanField()
-
-    def __init__(self, text: str, *, indexed: bool = True) -> None:
-        super().__init__()
-        self.text = text
-        self.indexed = indexed
-        self.pk = F("pk")
-
-    def get_source_expressions(self) -> list:
-        return [self.pk]
-
-    def set_source_expressions(self, expressions: list) -> None:
-        (self.pk,) = expressions
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
-        pk_sql, pk_params = compiler.compile(self.pk)
-        table = pk_sql.rsplit(".", 1)[0]
-        vector = f"{table}.search_vector"
-        if not self.indexed:
-            vector = f"coalesce({vector}, ''::tsvector)"
-        sql = (
-            f"{vector} @@ (websearch_to_tsquery('french'::regconfig, %s) "
-            "|| websearch_to_tsquery('english'::regconfig, %s))"
-        )
-        return sql, [*pk_params, self.text, self.text]
+def either_language(text: str) -> CombinedSearchQuery:
+    """The words stemmed in French or in English, read as a search box's (websearch syntax never
+    raises). The words are bound parameters, never part of the SQL text."""
+    return SearchQuery(text, config="french", search_type="websearch") | SearchQuery(
+        text, config="english", search_type="websearch"
+    )
 
 
 def fulltext_match(text: str, indexed: bool = True) -> Q:
@@ -109,17 +76,20 @@ def fulltext_match(text: str, indexed: bool = True) -> Q:
 
     A condition on the row itself (not a join), so PostgreSQL may either read the GIN index
     (rare words) or walk the queue in display order checking each row (common words).
+    `indexed=False` checks coalesce(vector, ''), an expression the GIN index does not cover,
+    with the same matches: the planner then checks rows rather than reading the index.
     """
+    query = either_language(text)
     if not indexed:
-        return Q(StoredVectorMatch(text, indexed=False))
+        unindexed = Coalesce("search_vector", Cast(Value(""), SearchVectorField()))
+        return Q(SearchVectorExact(unindexed, query))
     # Written twice on purpose. PostgreSQL estimates a word absent from its sampled statistics
     # at about one ticket in a thousand; for a rare word it then expects a thousand matches,
     # walks the queue in display order to fill the first page and reads every ticket. Two
     # identical conditions multiply their estimated selectivities: rare words then look rare (the
     # GIN index is read) while common ones still look common (the walk stops after a few dozen
     # rows). Checking the condition twice on a fetched row costs nothing.
-    # The words are bound parameters, never part of the SQL text.
-    return Q(StoredVectorMatch(text)) & Q(StoredVectorMatch(text))
+    return Q(search_vector=query) & Q(search_vector=query)
 
 
 def requester_match(text: str) -> Q:
@@ -178,16 +148,14 @@ def similar_tickets(ticket: Ticket, user: Any, limit: int = 5) -> list[Ticket]:
         .select_related("category")
     )
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        # websearch syntax never raises; "or" joins the words, so any one of them matches.
+        # "or" joins the words, so any one of them matches.
         query_text = " or ".join(w for w in subject_words if w != "or")
         query = SearchQuery(query_text, config="french", search_type="websearch")
         # The stored search vector holds the subject's French stems: checking it first (no
         # parsing) leaves the subject to be parsed and ranked for the matching tickets alone,
         # not for the whole window (20 ms a page at 1,000 candidates, 11 with it).
         ranked = (
-            candidates.filter(StoredVectorMatch(query_text))
+            candidates.filter(search_vector=either_language(query_text))
             .annotate(document=SearchVector("subject", config="french"))
             .filter(document=query)
             .annotate(rank=SearchRank(F("document"), query))
