@@ -10,7 +10,7 @@ from django.utils import translation
 
 from tickets.models import Ticket
 from tickets.moves import MOVES, OFFERED, Kind, Move, Role, Stat, counted_as, made_by
-from tickets.views import agent, requester
+from tickets.views import agent_ticket, requester
 
 S = Ticket.Status
 ROOT = Path(settings.BASE_DIR)
@@ -122,7 +122,9 @@ def test_the_desk_offers_every_move_of_the_service():
     """Each move an agent may choose has its form on the desk's ticket page."""
     service_roles = {Role.SERVICE_AGENT, Role.ASSIGNED_AGENT, Role.HEAD, Role.SUPERUSER}
     agents_moves = {move for move in OFFERED if MOVES[move].by & service_roles}
-    desk_moves = {move for action in agent.ACTIONS.values() for move in (action.move, *action.also)}
+    desk_moves = {
+        move for action in agent_ticket.ACTIONS.values() for move in (action.move, *action.also)
+    }
     assert desk_moves == agents_moves
 
 

@@ -1,5 +1,5 @@
-"""Queue selectors (tickets/selectors/queues.py, search.py, desk.py): what each tab holds, counts,
-search in both databases, the dashboard's lists."""
+"""The desk's selectors (tickets/selectors/queues.py, search.py, desk_pages.py): what each tab
+holds, counts, search in both databases, the dashboard's lists."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import CategoryFactory, TicketFactory, UserFactory, agent_of
 from tickets import permissions, services, workflow
 from tickets.models import Ticket
-from tickets.selectors import desk, queues, search
+from tickets.selectors import desk_pages, queues, search
 
 pytestmark = pytest.mark.django_db
 
@@ -113,9 +113,9 @@ def test_agent_load_counts_active_tickets_in_the_service(category, agent):
     closed = TicketFactory(category=category)
     workflow.take(ticket=closed, actor=agent)
     workflow.reject(ticket=closed, actor=agent, reason="Non")
-    load = {m.user_id: m.open_tickets for m in desk.agent_load(head)}
+    load = {m.user_id: m.open_tickets for m in desk_pages.agent_load(head)}
     assert load == {agent.pk: 1, head.pk: 0}
-    assert list(desk.agent_load(agent)) == []
+    assert list(desk_pages.agent_load(agent)) == []
 
 
 # --- PostgreSQL full-text search -------------------------------------------------------------
@@ -205,7 +205,7 @@ def test_the_active_tickets_index_exists_with_its_condition(postgres, category, 
         )
         (definition,) = cursor.fetchone()
     assert "(service_id, created_at)" in definition and "WHERE" in definition
-    assert [t.pk for t in desk.oldest_open(agent)] == sorted(
+    assert [t.pk for t in desk_pages.oldest_open(agent)] == sorted(
         Ticket.objects.values_list("pk", flat=True)
     )
 

@@ -4,7 +4,7 @@
 - `requester_pages`: "Mes tickets" and the categories offered when filing a ticket;
 - `queues`: the desk's shared queues, their filters, rows, counts and pages;
 - `search`: tickets by their words (the queues' search box, the similar tickets);
-- `desk`: the desk's home page and the side panels of the agent's ticket page;
+- `desk_pages`: the rest of the desk's home page and of the agent's ticket page;
 - `stats`: the statistics of a service over a period.
 
 Visibility comes from `tickets.permissions` alone, so a list never shows what a page refuses.

@@ -1,6 +1,6 @@
-"""Reads for the desk's home page and the side panels of the agent's ticket page: the person's
-tickets in progress, the oldest open ones, their availability, a head's view of the load, the
-requester's other tickets. Each is one query, on the tickets `queues.desk_tickets` lists.
+"""Reads for the desk's home page and the agent's ticket page, besides the queues and the ticket
+itself: the person's tickets in progress, the oldest open ones, their availability, a head's view
+of the load; the requester's other tickets and the service's canned responses. Each is one query.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from categories.models import ServiceMembership
+from categories.models import CannedResponse, ServiceMembership
 from tickets.models import Ticket
 from tickets.selectors import queues
 
@@ -31,6 +31,11 @@ def requester_recent_tickets(ticket: Ticket, user, limit: int = 5) -> QuerySet[T
         queues.desk_tickets(user).filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
     )
     return tickets.select_related("category").order_by("-created_at", "-pk")[:limit]
+
+
+def canned_responses(ticket: Ticket) -> list[CannedResponse]:
+    """The active canned responses of the ticket's service, for its reply form."""
+    return list(CannedResponse.objects.filter(service_id=ticket.service_id, is_active=True))
 
 
 def memberships_of(user) -> QuerySet[ServiceMembership]:
