@@ -7,6 +7,7 @@ these tests only drive it from outside, like users, and read the database afterw
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -14,8 +15,10 @@ import os
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -302,6 +305,39 @@ class RedisServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+@contextmanager
+def beat(stack: ProductionStack) -> Iterator[subprocess.Popen]:
+    """Celery beat beside the stack, with the production schedule (the outbox sweep every few
+    seconds), as `celery -A helpdesk beat` runs in production; stopped on exit."""
+    log = stack.logs["worker"].with_name("beat.log")
+    stack.logs["beat"] = log
+    with open(log, "a") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own command
+            [
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "helpdesk",
+                "beat",
+                "--loglevel=INFO",
+                f"--schedule={log.with_name('celerybeat-schedule')}",
+            ],
+            env=stack.env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def postgresql_version() -> str:
