@@ -39,7 +39,7 @@ run: install
 	@$(BIN)/python manage.py migrate --noinput -v 0
 	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_demo_data
 	@echo "Helpdesk: $(SITE_URL)/  (Ctrl+C stops it)"
-	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Set up everything and run the whole test suite (extra pytest options: PYTEST_ARGS="-m smoke")
 test: install
