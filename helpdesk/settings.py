@@ -483,6 +483,14 @@ NOTIFICATION_MAX_ATTEMPTS = 6
 NOTIFICATION_RETRY_DELAY = 60
 NOTIFICATION_STALE_SECONDS = 30
 
+# --- Monitoring ----------------------------------------------------------------------------------
+# /healthz/ready and /metrics answer the loopback, the addresses or networks listed here
+# (comma-separated), and requests with "Authorization: Bearer <MONITORING_TOKEN>"; others get 404.
+MONITORING_ALLOWED_IPS = env.list("MONITORING_ALLOWED_IPS", default=[])
+MONITORING_TOKEN = env("MONITORING_TOKEN", default="")
+# Seconds the readiness check waits for the broker before calling it unreachable.
+MONITORING_BROKER_TIMEOUT = 1.0
+
 # --- Security ------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -20,6 +20,7 @@ admin.site.index_title = _lazy_with_site_name(gettext_noop("Manage %(site)s"))
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.healthz_ready, name="healthz-ready"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),

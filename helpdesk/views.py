@@ -1,5 +1,7 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from helpdesk import monitoring
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -11,3 +13,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
     """Answers "ok" without touching the database: the load balancer's liveness probe, and the
     cheapest page the stack can serve (the benchmark's ceiling)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def healthz_ready(request: HttpRequest) -> HttpResponse:
+    """Readiness for monitoring: 200 when the database and the configured broker answer, 503
+    otherwise, with the outbox's figures. Monitoring only (helpdesk.monitoring.check_access)."""
+    try:
+        monitoring.check_access(request)
+    except monitoring.MonitoringRefused as refused:
+        return HttpResponse(status=refused.status)
+    ready, details = monitoring.readiness()
+    response = JsonResponse(details, status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,155 @@
+"""What operators watch: /healthz/ready (database, broker, outbox) and who may read it."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+
+import pytest
+from django.db import DatabaseError
+from django.utils import timezone
+
+from notifications import selectors
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+READY = "/healthz/ready"
+STRANGER = "203.0.113.7"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def add_row(n: int, status: str, age: datetime.timedelta) -> None:
+    created = timezone.now() - age
+    Notification.objects.create(
+        email=f"p{n}@univ.example",
+        kind="ticket_created",
+        language="fr",
+        dedup_key=f"k{n}",
+        status=status,
+        created_at=created,
+        due_at=created,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _in_process_tasks(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_BROKER_URL = "memory://localhost/"
+    settings.MONITORING_TOKEN = "s3cret-token"
+    settings.MONITORING_ALLOWED_IPS = ["192.0.2.0/24"]
+    settings.TRUSTED_PROXY_COUNT = 0
+
+
+def test_an_empty_outbox_is_ready(client):
+    response = client.get(READY)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "in-process",
+        "outbox": {"pending": 0, "oldest_pending_seconds": 0, "failed_last_hour": 0},
+    }
+
+
+def test_a_backlog_shows_its_size_and_oldest_row(client):
+    add_row(1, Notification.Status.PENDING, datetime.timedelta(hours=2))
+    add_row(2, Notification.Status.PENDING, datetime.timedelta(seconds=1))
+    body = client.get(READY).json()
+    assert body["status"] == "ok"
+    assert body["outbox"]["pending"] == 2
+    assert 7200 <= body["outbox"]["oldest_pending_seconds"] < 7260
+    assert body["outbox"]["failed_last_hour"] == 0
+
+
+def test_failures_of_the_last_hour_are_counted(client):
+    add_row(1, Notification.Status.FAILED, datetime.timedelta(minutes=20))
+    add_row(2, Notification.Status.FAILED, datetime.timedelta(minutes=50))
+    add_row(3, Notification.Status.FAILED, datetime.timedelta(hours=5))
+    response = client.get(READY)
+    assert response.status_code == 200
+    assert response.json()["outbox"] == {
+        "pending": 0,
+        "oldest_pending_seconds": 0,
+        "failed_last_hour": 2,
+    }
+
+
+def test_an_unreachable_broker_answers_503(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    response = client.get(READY)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["broker"] == "unreachable"
+    assert body["database"] == "ok"
+
+
+def test_a_reachable_broker_is_ok(client, settings, redis_url):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = redis_url
+    response = client.get(READY)
+    assert response.status_code == 200
+    assert response.json()["broker"] == "ok"
+
+
+def test_an_unreachable_database_answers_503(client, monkeypatch):
+    def refuse():
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(selectors, "outbox_health", refuse)
+    response = client.get(READY)
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "unreachable",
+        "broker": "in-process",
+        "outbox": None,
+    }
+
+
+def test_strangers_get_404(client):
+    assert client.get(READY, REMOTE_ADDR=STRANGER).status_code == 404
+
+
+def test_a_wrong_token_gets_403(client):
+    response = client.get(READY, REMOTE_ADDR=STRANGER, HTTP_AUTHORIZATION="Bearer wrong")
+    assert response.status_code == 403
+
+
+def test_the_token_lets_monitoring_in_from_anywhere(client):
+    response = client.get(READY, REMOTE_ADDR=STRANGER, HTTP_AUTHORIZATION="Bearer s3cret-token")
+    assert response.status_code == 200
+
+
+def test_no_token_configured_refuses_every_bearer(client, settings):
+    settings.MONITORING_TOKEN = ""
+    response = client.get(READY, REMOTE_ADDR=STRANGER, HTTP_AUTHORIZATION="Bearer ")
+    assert response.status_code == 403
+
+
+def test_an_allowed_network_gets_in(client):
+    assert client.get(READY, REMOTE_ADDR="192.0.2.44").status_code == 200
+
+
+def test_a_request_through_an_undeclared_proxy_is_not_loopback(client):
+    """The proxy on the same host connects from 127.0.0.1: without TRUSTED_PROXY_COUNT, its
+    requests are strangers' requests."""
+    response = client.get(READY, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=STRANGER)
+    assert response.status_code == 404
+
+
+def test_behind_declared_proxies_the_client_s_address_counts(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    stranger = client.get(READY, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=STRANGER)
+    assert stranger.status_code == 404
+    allowed = client.get(READY, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.9")
+    assert allowed.status_code == 200
