@@ -13,11 +13,21 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class AdminSite(admin.AdminSite):
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
+        """The index, with the outbox's figures and the broker's state for the staff who run the
+        service (templates/admin/index.html)."""
+        # Imported here: this module loads with the apps, before the models it reads.
+        from helpdesk import monitoring
+
+        _ready, health = monitoring.readiness()
+        return super().index(request, {**(extra_context or {}), "health": health})
+
     def login(
         self, request: HttpRequest, extra_context: dict | None = None
     ) -> HttpResponseRedirect:

@@ -153,3 +153,36 @@ def test_behind_declared_proxies_the_client_s_address_counts(client, settings):
     assert stranger.status_code == 404
     allowed = client.get(READY, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.9")
     assert allowed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "caption", "waiting"),
+    [("en", "Outgoing email", "Waiting to be sent"), ("fr", "Courriels sortants", "En attente")],
+)
+def test_staff_see_the_outbox_on_the_admin_s_index(admin_client, language, caption, waiting):
+    add_row(1, Notification.Status.PENDING, datetime.timedelta(minutes=3))
+    add_row(2, Notification.Status.FAILED, datetime.timedelta(minutes=3))
+    admin_client.cookies["django_language"] = language
+    response = admin_client.get("/admin/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    panel = html[html.index('id="outbox-panel"') :]
+    panel = panel[: panel.index("</table>")]
+    assert caption in panel
+    assert waiting in panel
+    assert "?status__exact=pending" in panel
+    assert "?status__exact=failed" in panel
+    assert response.context["health"]["outbox"] == {
+        "pending": 1,
+        "oldest_pending_seconds": pytest.approx(180, abs=30),
+        "failed_last_hour": 1,
+    }
+    assert response.context["health"]["broker"] == "in-process"
+
+
+def test_people_who_are_not_staff_do_not_reach_the_panel(client, django_user_model):
+    person = django_user_model.objects.create_user(email="x@univ.example", password="pw-123456")
+    client.force_login(person)
+    response = client.get("/admin/")
+    assert response.status_code in {302, 403}
+    assert b"outbox-panel" not in response.content
