@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts import client, landing, sso
+from accounts.text import clean_line
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         profile = sso.claimed_profile(sociallogin.account)
         full_name = (
             profile.full_name
-            or (data.get("name") or "").strip()
-            or " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+            or clean_line(data.get("name") or "")
+            or clean_line(" ".join(p for p in (data.get("first_name"), data.get("last_name")) if p))
         )
         if full_name:
             user.full_name = full_name[:200]

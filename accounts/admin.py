@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import personal_data
 from accounts.models import User
+from accounts.text import OneLineAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(OneLineAdminMixin, BaseUserAdmin):
+    one_line_fields = ("full_name",)
     ordering = ["email"]
     list_display = ["email", "full_name", "preferred_language", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]

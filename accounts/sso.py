@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from accounts.text import clean_line
+
 if TYPE_CHECKING:
     from allauth.socialaccount.models import SocialAccount
 
@@ -48,7 +50,8 @@ def _saml_attributes(extra_data: Mapping[str, Any], app_settings: Mapping[str, A
 
 
 def _join_name(*parts: Any) -> str:
-    return " ".join(str(part).strip() for part in parts if part and str(part).strip())
+    """The parts on one line, without control characters or bidi overrides."""
+    return " ".join(clean_line(part) for part in parts if part and clean_line(part))
 
 
 def claimed_profile(account: SocialAccount) -> ClaimedProfile:

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.text import OneLineAdminMixin
 from categories import services
 from categories.models import CannedResponse, Category, Service, ServiceMembership
 
@@ -38,7 +39,8 @@ class CannedResponseInline(admin.StackedInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(OneLineAdminMixin, admin.ModelAdmin):
+    one_line_fields = ("name",)
     list_display = [
         "name",
         "slug",
@@ -90,7 +92,8 @@ class DepthFilter(admin.SimpleListFilter):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(OneLineAdminMixin, admin.ModelAdmin):
+    one_line_fields = ("name",)
     list_display = [
         "indented_name",
         "handling_service",

@@ -8,6 +8,7 @@ from django import forms
 from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import MultiLineField, OneLineField
 from categories.models import Category, Service
 from tickets.models import Ticket
 
@@ -85,8 +86,8 @@ class TicketCreateForm(RequesterForm):
         to_field_name="slug",
         widget=forms.HiddenInput,
     )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(
+    subject = OneLineField(label=_("Subject"), max_length=200)
+    description = MultiLineField(
         label=_("Description"),
         help_text=DESCRIPTION_HINT,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -126,7 +127,7 @@ class TicketCreateForm(RequesterForm):
 class CommentForm(RequesterForm):
     prefix = "comment"
 
-    text = forms.CharField(
+    text = MultiLineField(
         label=_("Your comment"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("The service is told of your comment by email."),
@@ -151,7 +152,7 @@ class RefuseClosureForm(RequesterForm):
 
     prefix = "refuse"
 
-    reason = forms.CharField(
+    reason = MultiLineField(
         label=_("Why is your problem not solved?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Please explain why you refuse the closure.")},
@@ -167,7 +168,7 @@ class RefuseClosureForm(RequesterForm):
 class ReopenForm(RequesterForm):
     prefix = "reopen"
 
-    reason = forms.CharField(
+    reason = MultiLineField(
         label=_("Why do you reopen this ticket?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Please explain why you reopen the ticket.")},
@@ -177,7 +178,7 @@ class ReopenForm(RequesterForm):
 class CancelForm(RequesterForm):
     prefix = "cancel"
 
-    reason = forms.CharField(
+    reason = MultiLineField(
         label=_("Reason (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import MultiLineField
 from categories.models import Category, Service, ServiceMembership
 from tickets import permissions
 from tickets.models import Ticket
@@ -163,7 +164,7 @@ class AvailabilityForm(forms.Form):
 
 
 def _text(label: str, required: bool = True, rows: int = 4) -> forms.CharField:
-    return forms.CharField(
+    return MultiLineField(
         label=label,
         required=required,
         strip=True,

@@ -23,6 +23,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 import notifications
+from accounts.text import clean_line
 from categories.models import Category
 from tickets import events, permissions, workflow
 from tickets.exceptions import TextRequired, TransitionRefused
@@ -226,7 +227,7 @@ def sanitize_filename(name: str) -> str:
     255 characters (the extension kept). Never used as a storage path."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = unicodedata.normalize("NFC", name).strip().lstrip(".").strip()
+    name = clean_line(unicodedata.normalize("NFC", name)).lstrip(".").strip()
     if not name:
         name = _("file")
     if len(name) > MAX_NAME_LENGTH:
