@@ -7,11 +7,12 @@ import dataclasses
 import hmac
 import ipaddress
 import logging
+import os
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from accounts.client import client_ip
 from notifications import selectors as outbox_selectors
@@ -105,3 +106,25 @@ def readiness() -> tuple[bool, dict[str, Any]]:
     ready = details["database"] == "ok" and details["broker"] != "unreachable"
     details["status"] = "ok" if ready else "unavailable"
     return ready, details
+
+
+def metrics_page() -> HttpResponse:
+    """The registry's text, django-prometheus's way; under gunicorn's multiprocess mode
+    (PROMETHEUS_MULTIPROC_DIR) the processes' counters are merged and the outbox's gauges added."""
+    import prometheus_client
+    from prometheus_client import multiprocess
+
+    from notifications.metrics import OutboxCollector
+
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = prometheus_client.CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(OutboxCollector())
+    else:
+        registry = prometheus_client.REGISTRY
+    response = HttpResponse(
+        prometheus_client.generate_latest(registry),
+        content_type=prometheus_client.CONTENT_TYPE_LATEST,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -97,9 +97,12 @@ INSTALLED_APPS = [
     "categories",
     "tickets",
     "notifications",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Requests and their latencies for /metrics: first and last, to time everything between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response.
     "helpdesk.security.SecurityHeadersMiddleware",
@@ -117,6 +120,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # A refused ticket move becomes a message and a 403/409 page.
     "tickets.views.common.RefusalMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"

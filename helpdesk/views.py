@@ -26,3 +26,13 @@ def healthz_ready(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(details, status=200 if ready else 503)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics: django-prometheus's requests and latencies, and the outbox's gauges.
+    Monitoring only, as /healthz/ready."""
+    try:
+        monitoring.check_access(request)
+    except monitoring.MonitoringRefused as refused:
+        return HttpResponse(status=refused.status)
+    return monitoring.metrics_page()

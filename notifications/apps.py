@@ -8,9 +8,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import profile_sections
-        from notifications import forms, personal_data
+        from notifications import forms, metrics, personal_data
 
         personal_data.register()
+        metrics.register()
         profile_sections.register(
             profile_sections.Section(
                 name="notifications",

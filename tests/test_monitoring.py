@@ -186,3 +186,32 @@ def test_people_who_are_not_staff_do_not_reach_the_panel(client, django_user_mod
     response = client.get("/admin/")
     assert response.status_code in {302, 403}
     assert b"outbox-panel" not in response.content
+
+
+def test_metrics_show_requests_and_the_outbox_gauges(client):
+    add_row(1, Notification.Status.PENDING, datetime.timedelta(minutes=2))
+    add_row(2, Notification.Status.PENDING, datetime.timedelta(seconds=1))
+    add_row(3, Notification.Status.FAILED, datetime.timedelta(minutes=5))
+    client.get("/healthz")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "helpdesk_outbox_pending 2.0" in lines
+    assert "helpdesk_outbox_failed_last_hour 1.0" in lines
+    oldest = next(line for line in lines if line.startswith("helpdesk_outbox_oldest_pending_sec"))
+    assert 120 <= float(oldest.split()[1]) < 180
+    # django-prometheus's own: requests counted and timed.
+    assert any(line.startswith("django_http_requests_total_by_method_total") for line in lines)
+    assert any(
+        line.startswith("django_http_requests_latency_seconds_by_view_method_bucket")
+        for line in lines
+    )
+
+
+def test_metrics_are_protected_as_readiness(client):
+    assert client.get("/metrics", REMOTE_ADDR=STRANGER).status_code == 404
+    wrong = client.get("/metrics", REMOTE_ADDR=STRANGER, HTTP_AUTHORIZATION="Bearer nope")
+    assert wrong.status_code == 403
+    right = client.get("/metrics", REMOTE_ADDR=STRANGER, HTTP_AUTHORIZATION="Bearer s3cret-token")
+    assert right.status_code == 200
