@@ -544,3 +544,8 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
+# LOG_FORMAT=json: every handler writes one JSON object per line (helpdesk/log_format.py).
+if env("LOG_FORMAT", default="") == "json":
+    LOGGING["formatters"]["json"] = {"()": "helpdesk.log_format.JsonFormatter"}
+    for _handler in LOGGING["handlers"].values():
+        _handler["formatter"] = "json"
