@@ -1,4 +1,4 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 
 from helpdesk import monitoring
@@ -22,6 +22,8 @@ def healthz_ready(request: HttpRequest) -> HttpResponse:
         monitoring.check_access(request)
     except monitoring.MonitoringRefused as refused:
         return HttpResponse(status=refused.status)
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     ready, details = monitoring.readiness()
     response = JsonResponse(details, status=200 if ready else 503)
     response["Cache-Control"] = "no-store"
@@ -35,4 +37,6 @@ def metrics(request: HttpRequest) -> HttpResponse:
         monitoring.check_access(request)
     except monitoring.MonitoringRefused as refused:
         return HttpResponse(status=refused.status)
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     return monitoring.metrics_page()

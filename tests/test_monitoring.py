@@ -215,3 +215,10 @@ def test_metrics_are_protected_as_readiness(client):
     assert wrong.status_code == 403
     right = client.get("/metrics", REMOTE_ADDR=STRANGER, HTTP_AUTHORIZATION="Bearer s3cret-token")
     assert right.status_code == 200
+
+
+@pytest.mark.parametrize("url", [READY, "/metrics"])
+def test_monitoring_reads_only(client, url):
+    """A POST is refused (405) to monitoring, and strangers still get 404."""
+    assert client.post(url).status_code == 405
+    assert client.post(url, REMOTE_ADDR=STRANGER).status_code == 404
