@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from tests.factories import CategoryFactory, ServiceFactory, UserFactory, agent_of, head_of
 from tickets import services
@@ -29,6 +30,18 @@ class World:
 
     def user(self, role: str) -> Any:
         return self.people.get(role)
+
+
+def role_clients(world: World) -> dict[str, Client]:
+    """One test client per role, signed in as that role's person (anonymous: not signed in)."""
+    clients = {}
+    for role in ROLES:
+        client = Client()
+        user = world.user(role)
+        if user is not None:
+            client.force_login(user)
+        clients[role] = client
+    return clients
 
 
 @pytest.fixture

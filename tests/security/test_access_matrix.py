@@ -16,7 +16,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tests.security.conftest import ROLES, World
+from tests.security.conftest import ROLES, World, role_clients
 from tests.security.urls import Route, admin_object_id, all_routes
 
 ROUTES = all_routes()
@@ -104,15 +104,7 @@ QUERIES = {
 }
 
 
-def _clients(world: World) -> dict[str, Client]:
-    clients = {}
-    for role in ROLES:
-        client = Client()
-        user = world.user(role)
-        if user is not None:
-            client.force_login(user)
-        clients[role] = client
-    return clients
+_clients = role_clients
 
 
 def _call(client: Client, method: str, url: str):
