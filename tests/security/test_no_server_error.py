@@ -224,3 +224,45 @@ def test_no_input_answers_a_server_error(group: str, world: World):
         _walk(GROUPS[group], world, data, clients)
 
     walk()
+
+
+TICKET_ROUTES = [route for route in GROUPS["project"] if "pk" in route.arguments]
+TICKET_PEOPLE = ("owner", "agent", "head")
+
+
+@st.composite
+def _form_body(draw: st.DrawFn, world: World, prefix: str) -> dict[str, str]:
+    """A form's body: the helpdesk's field names, under the form's prefix or none."""
+    names = st.one_of(
+        st.sampled_from(FIELDS),
+        st.sampled_from([f"{prefix}-{field}" for field in FIELDS]),
+    )
+    fields = draw(st.dictionaries(names, _values(world), max_size=8))
+    return {key: str(item) for key, item in fields.items()}
+
+
+def test_the_tickets_own_people_never_get_a_server_error(world: World):
+    """The requester, agent and head of the ticket reach every form behind its pages: each page
+    and move of the ticket (every desk action), with drawn queries and bodies, never answers 5xx."""
+    clients = _clients(world)
+    ids = {"pk": world.ticket.pk, "attachment_pk": world.attachment.pk}
+
+    @settings(HYPOTHESIS, max_examples=2)
+    @given(data=st.data())
+    def walk(data: st.DataObject) -> None:
+        failures = []
+        for route in TICKET_ROUTES:
+            actions = PREFIXES if "action" in route.arguments else [route.name.split(":")[-1]]
+            for action in actions:
+                url = _fill(route, {**ids, "action": action})
+                query = data.draw(st.dictionaries(NAMES, _values(world), max_size=3))
+                url += "?" + urlencode({key: str(item) for key, item in query.items()})
+                for role in TICKET_PEOPLE:
+                    body = data.draw(_form_body(world, action))
+                    for method in ("GET", "POST") if action == actions[0] else ("POST",):
+                        status = _send(clients[role], method, url, body, "")
+                        if status >= 500:
+                            failures.append(f"{role} {method} {url!r} {body!r:.300} -> {status}")
+        assert not failures, "\n".join(failures)
+
+    walk()
