@@ -33,6 +33,9 @@ EXPECTED: dict[str, tuple[str, str]] = {
     # Public pages.
     "home": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
     "healthz": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
+    # The test client connects from 127.0.0.1, an address allowed to read them.
+    "healthz-ready": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "metrics": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "set_language": ("R R R R R R R", "R R R R R R R"),
     # Everyone's own pages.
     "accounts:profile": ("L 200 200 200 200 200 200", "L 400 400 400 400 400 400"),
