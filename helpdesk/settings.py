@@ -480,9 +480,10 @@ CELERY_BEAT_SCHEDULE["notifications-digest"] = {
 }
 # Email delivery: attempts per email, first retry delay in seconds (doubled after each failure:
 # 1, 2, 4, 8, 16 minutes), and how late a pending email must be before the sweep queues it again:
-# a row whose message was lost is queued again by the first sweep (every 15 s) once it is that
-# late, within a minute of being due or of the broker and a worker being back (tests/notifications/
-# test_sweep.py; tests/reliability/test_faults.py measures it).
+# a row whose message was lost is queued again by the next "notifications-sweep" once it is that
+# late, so that mail recovers within a minute of being due or of the broker and a worker being
+# back (tests/notifications/test_sweep.py pins it; tests/reliability/test_faults.py measures it,
+# bench/README.md keeps the figures).
 NOTIFICATION_MAX_ATTEMPTS = 6
 NOTIFICATION_RETRY_DELAY = 60
 NOTIFICATION_STALE_SECONDS = 30

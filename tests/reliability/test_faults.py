@@ -39,7 +39,7 @@ RECOVERED_REQUESTS = 30
 # Seconds the SMTP server waits before accepting a message, so the worker is killed mid-send.
 SLOW_SMTP_SECONDS = 6
 # Once the broker, or a worker, is back, an email whose task was lost leaves within this many
-# seconds (beat's sweep every 15 s, rows 30 s overdue: helpdesk/settings.py).
+# seconds (the sweep's schedule and NOTIFICATION_STALE_SECONDS in helpdesk/settings.py).
 RECOVERY_SECONDS = 60
 
 

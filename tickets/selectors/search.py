@@ -153,7 +153,7 @@ def similar_tickets(ticket: Ticket, user: Any, limit: int = 5) -> list[Ticket]:
         query = SearchQuery(query_text, config="french", search_type="websearch")
         # The stored search vector holds the subject's French stems: checking it first (no
         # parsing) leaves the subject to be parsed and ranked for the matching tickets alone,
-        # not for the whole window (20 ms a page at 1,000 candidates, 11 with it).
+        # not for the whole window (figure: bench/README.md, "Figures behind the code").
         ranked = (
             candidates.filter(search_vector=either_language(query_text))
             .annotate(document=SearchVector("subject", config="french"))
