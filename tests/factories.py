@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from categories.models import Category, Service, ServiceMembership
+from notifications.models import Notification
 from tickets.models import Ticket
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
@@ -77,3 +81,18 @@ def agent_of(service: Service, **kwargs) -> object:
 def head_of(service: Service, **kwargs) -> object:
     """A person who is the head of the service."""
     return MembershipFactory(service=service, role=ServiceMembership.Role.HEAD, **kwargs).user
+
+
+def outbox_row(n: int, *, status: str, age: datetime.timedelta, **fields) -> Notification:
+    """An outbox row created `age` ago (due then unless `due_at` says otherwise)."""
+    created = timezone.now() - age
+    return Notification.objects.create(
+        email=f"person{n}@univ.example",
+        kind="ticket_created",
+        language="fr",
+        dedup_key=f"key-{n}",
+        status=status,
+        created_at=created,
+        due_at=fields.pop("due_at", created),
+        **fields,
+    )

@@ -7,10 +7,10 @@ import socket
 
 import pytest
 from django.db import DatabaseError
-from django.utils import timezone
 
 from notifications import selectors
 from notifications.models import Notification
+from tests.factories import outbox_row
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +23,6 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def add_row(n: int, status: str, age: datetime.timedelta) -> None:
-    created = timezone.now() - age
-    Notification.objects.create(
-        email=f"p{n}@univ.example",
-        kind="ticket_created",
-        language="fr",
-        dedup_key=f"k{n}",
-        status=status,
-        created_at=created,
-        due_at=created,
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +47,8 @@ def test_an_empty_outbox_is_ready(client):
 
 
 def test_a_backlog_shows_its_size_and_oldest_row(client):
-    add_row(1, Notification.Status.PENDING, datetime.timedelta(hours=2))
-    add_row(2, Notification.Status.PENDING, datetime.timedelta(seconds=1))
+    outbox_row(1, status=Notification.Status.PENDING, age=datetime.timedelta(hours=2))
+    outbox_row(2, status=Notification.Status.PENDING, age=datetime.timedelta(seconds=1))
     body = client.get(READY).json()
     assert body["status"] == "ok"
     assert body["outbox"]["pending"] == 2
@@ -70,9 +57,9 @@ def test_a_backlog_shows_its_size_and_oldest_row(client):
 
 
 def test_failures_of_the_last_hour_are_counted(client):
-    add_row(1, Notification.Status.FAILED, datetime.timedelta(minutes=20))
-    add_row(2, Notification.Status.FAILED, datetime.timedelta(minutes=50))
-    add_row(3, Notification.Status.FAILED, datetime.timedelta(hours=5))
+    outbox_row(1, status=Notification.Status.FAILED, age=datetime.timedelta(minutes=20))
+    outbox_row(2, status=Notification.Status.FAILED, age=datetime.timedelta(minutes=50))
+    outbox_row(3, status=Notification.Status.FAILED, age=datetime.timedelta(hours=5))
     response = client.get(READY)
     assert response.status_code == 200
     assert response.json()["outbox"] == {
@@ -160,8 +147,8 @@ def test_behind_declared_proxies_the_client_s_address_counts(client, settings):
     [("en", "Outgoing email", "Waiting to be sent"), ("fr", "Courriels sortants", "En attente")],
 )
 def test_staff_see_the_outbox_on_the_admin_s_index(admin_client, language, caption, waiting):
-    add_row(1, Notification.Status.PENDING, datetime.timedelta(minutes=3))
-    add_row(2, Notification.Status.FAILED, datetime.timedelta(minutes=3))
+    outbox_row(1, status=Notification.Status.PENDING, age=datetime.timedelta(minutes=3))
+    outbox_row(2, status=Notification.Status.FAILED, age=datetime.timedelta(minutes=3))
     admin_client.cookies["django_language"] = language
     response = admin_client.get("/admin/")
     assert response.status_code == 200
@@ -189,9 +176,9 @@ def test_people_who_are_not_staff_do_not_reach_the_panel(client, django_user_mod
 
 
 def test_metrics_show_requests_and_the_outbox_gauges(client):
-    add_row(1, Notification.Status.PENDING, datetime.timedelta(minutes=2))
-    add_row(2, Notification.Status.PENDING, datetime.timedelta(seconds=1))
-    add_row(3, Notification.Status.FAILED, datetime.timedelta(minutes=5))
+    outbox_row(1, status=Notification.Status.PENDING, age=datetime.timedelta(minutes=2))
+    outbox_row(2, status=Notification.Status.PENDING, age=datetime.timedelta(seconds=1))
+    outbox_row(3, status=Notification.Status.FAILED, age=datetime.timedelta(minutes=5))
     client.get("/healthz")
     response = client.get("/metrics")
     assert response.status_code == 200

@@ -5,26 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from notifications import selectors
 from notifications.models import Notification
+from tests.factories import outbox_row
 
 pytestmark = pytest.mark.django_db
-
-
-def outbox_row(n: int, *, status: str, age: datetime.timedelta, **fields) -> Notification:
-    created = timezone.now() - age
-    return Notification.objects.create(
-        email=f"person{n}@univ.example",
-        kind="ticket_created",
-        language="fr",
-        dedup_key=f"key-{n}",
-        status=status,
-        created_at=created,
-        due_at=fields.pop("due_at", created),
-        **fields,
-    )
 
 
 def test_an_empty_outbox_has_no_backlog():
