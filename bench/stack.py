@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from tests.support import free_port, wait_until
+from tests.support import free_ports, wait_until
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -265,8 +265,7 @@ class ProductionStack:
             (self.workdir / "logs").mkdir()
             self.mailbox.mkdir()
             (self.workdir / "media").mkdir()
-            self.web_port = free_port()
-            self.smtp_port = free_port()
+            self.web_port, self.smtp_port = free_ports(2)
             self.env = self._environment()
             _check_postgres(self.database_url)
             _check_redis(self.redis_url)
