@@ -440,6 +440,10 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", default="notifications.console.EmailBackend")
+# Replies by email: the address of the mailbox the helpdesk reads (services' mailboxes are set in
+# the admin). Notifications then carry "<local>+<token>@<domain>" as Reply-To, one per ticket and
+# person (notifications/reply_address.py). Empty: no reply address, emails say not to reply.
+INBOUND_REPLY_ADDRESS = env("INBOUND_REPLY_ADDRESS", default="")
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -38,6 +38,15 @@ class Ticket(FSMModelMixin, models.Model):
         HIGH = 3, pgettext_lazy("ticket priority", "High")
         URGENT = 4, pgettext_lazy("ticket priority", "Urgent")
 
+    class Origin(models.TextChoices):
+        """How the request reached the helpdesk: agents see it, the statistics count it."""
+
+        WEB = "web", pgettext_lazy("ticket origin", "Web")
+        EMAIL = "email", pgettext_lazy("ticket origin", "Email")
+        PHONE = "phone", pgettext_lazy("ticket origin", "Phone")
+        COUNTER = "counter", pgettext_lazy("ticket origin", "Counter")
+        API = "api", pgettext_lazy("ticket origin", "API")
+
     TERMINAL_STATUSES = statuses.TERMINAL
     UNTAKEN_STATUSES = statuses.UNTAKEN
     WAITING_ON_REQUESTER_STATUSES = statuses.WAITING_ON_REQUESTER
@@ -59,6 +68,14 @@ class Ticket(FSMModelMixin, models.Model):
     description = models.TextField(_("description"))
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    origin = models.CharField(
+        _("origin"),
+        max_length=16,
+        choices=Origin.choices,
+        default=Origin.WEB,
+        # In the table too: bulk loads (COPY) that do not name the column get it.
+        db_default=Origin.WEB,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -78,6 +78,7 @@ def ticket_create(
     description: str,
     priority: int | None = None,
     files: Iterable[File] = (),
+    origin: str = Ticket.Origin.WEB,
 ) -> Ticket:
     """Files a ticket in an active category; the category decides the service. The priority is
     kept only where the service lets requesters choose it. Files are checked before anything is
@@ -107,6 +108,7 @@ def ticket_create(
         subject=subject[:200],
         description=description,
         priority=chosen,
+        origin=Ticket.Origin(origin),
     )
     event = events.created(ticket=ticket, actor=requester)
     for upload in files:
