@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from django.test import override_settings
 
 from notifications import reply_address
-
-pytestmark = pytest.mark.usefixtures()
 
 ON = override_settings(INBOUND_REPLY_ADDRESS="helpdesk@univ.example")
 
