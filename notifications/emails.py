@@ -42,6 +42,14 @@ def thread_id_for(ticket_id: int) -> str:
     return f"<ticket-{ticket_id}@{mail_domain()}>"
 
 
+DIGEST_KIND = "new_tickets_digest"
+
+
+def is_automatic_answer(notification: Notification) -> bool:
+    """An answer to an incoming email (`services.queue_automatic_answer`): no event, no digest."""
+    return notification.event_id is None and notification.kind != DIGEST_KIND
+
+
 def absolute_url(path: str) -> str:
     """A link that works from a mail client: the public address of the helpdesk plus the path."""
     return settings.SITE_URL + path
@@ -80,6 +88,12 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         root = thread_id_for(notification.event.ticket_id)
         headers["In-Reply-To"] = root
         headers["References"] = root
+    elif is_automatic_answer(notification):
+        # RFC 3834: an answer to a message says so, and threads under the message it answers.
+        headers["Auto-Submitted"] = "auto-replied"
+        if answered := notification.payload.get("in_reply_to"):
+            headers["In-Reply-To"] = answered
+            headers["References"] = answered
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -114,6 +128,9 @@ def _context(notification: Notification) -> dict:
         "preferences_url": preferences_url() if recipient else "",
     }
     event = notification.event
+    if event is None and is_automatic_answer(notification):
+        context.update(notification.payload.get("context") or {})
+        return context
     if event is None:
         context.update(_digest_context(notification))
         return context

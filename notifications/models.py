@@ -39,7 +39,8 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=64, help_text=_("The email template's name."))
     language = models.CharField(_("language"), max_length=8)
-    # What makes the row unique for its address: "event-<id>" or "digest-<date>".
+    # What makes the row unique for its address: "event-<id>", "digest-<date>" or, for an
+    # automatic answer, what the mail gateway names (one answer per incoming message).
     dedup_key = models.CharField(_("deduplication key"), max_length=64)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     status = models.CharField(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import hashlib
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -85,6 +86,52 @@ def notify(event: TicketEvent) -> list[Notification]:
     Notification.objects.bulk_create(rows)
     queue_after_commit(rows)
     return rows
+
+
+def queue_automatic_answer(
+    *,
+    email: str,
+    language: str,
+    kind: str,
+    context: dict,
+    in_reply_to: str = "",
+    dedup: str,
+) -> Notification | None:
+    """Writes the outbox row of an answer to an incoming email (templates `emails/<kind>.*`) and
+    queues it for after the commit; returns None when this address already has the row `dedup`
+    names, so that one incoming message is answered once however often it is read.
+
+    The row has no recipient and no event: the sender may have no account, and the answer is
+    about a message, not a ticket's move. `context` must be JSON (it is stored in the row).
+    """
+    dedup_key = _dedup_key(dedup)
+    row = Notification(
+        recipient=None,
+        email=email,
+        event=None,
+        kind=kind,
+        language=language,
+        dedup_key=dedup_key,
+        payload={"context": context, "in_reply_to": in_reply_to},
+    )
+    try:
+        # A savepoint: a duplicate must not break the caller's transaction.
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        if Notification.objects.filter(email=email, dedup_key=dedup_key).exists():
+            return None
+        raise
+    queue_after_commit([row])
+    return row
+
+
+def _dedup_key(dedup: str) -> str:
+    """The key as given when it fits the column, else a digest of it (a Message-ID may be long)."""
+    max_length = Notification._meta.get_field("dedup_key").max_length
+    if len(dedup) <= max_length:
+        return dedup
+    return "auto-" + hashlib.sha256(dedup.encode()).hexdigest()[: max_length - len("auto-")]
 
 
 # Rows per task. A new ticket in a large service notifies every agent: one task (one broker
