@@ -10,6 +10,7 @@ and builds the single sign-on configuration itself (`socialaccount_providers`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,17 @@ if not SITE_URL:
         "SITE_URL must be set when DEBUG is off (e.g. https://helpdesk.example.edu)."
     )
 SITE_NAME = env("SITE_NAME", default="Helpdesk")
+# The institution's look (helpdesk/branding.py): its name beside the helpdesk's, its logo (a path
+# among the static files, or a path on this site: the Content-Security-Policy refuses images from
+# elsewhere), the header's colour and the accent under it. Text drawn on or in these colours is
+# adjusted to keep WCAG AA contrast.
+INSTITUTION_NAME = env("INSTITUTION_NAME", default="")
+INSTITUTION_LOGO = env("INSTITUTION_LOGO", default="")
+BRAND_PRIMARY_COLOR = env("BRAND_PRIMARY_COLOR", default="#0a58ca")
+BRAND_ACCENT_COLOR = env("BRAND_ACCENT_COLOR", default="#ffbf47")
+for _name in ("BRAND_PRIMARY_COLOR", "BRAND_ACCENT_COLOR"):
+    if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must be a colour written #rgb or #rrggbb.")
 _site = urlsplit(SITE_URL)
 
 # Without ALLOWED_HOSTS, production answers the host of SITE_URL only.
@@ -97,6 +109,7 @@ INSTALLED_APPS = [
     "categories",
     "tickets",
     "notifications",
+    "mailgateway",
     "django_prometheus",
 ]
 
@@ -160,6 +173,34 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # statistics' aggregates reach: the compiling costs far more than it saves on queries this
     # short (bench/README.md, "Figures behind the code").
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# DATABASE_POOLER=pgbouncer: DATABASE_URL is PgBouncer in transaction mode, where consecutive
+# transactions of one connection may run on different server connections. Nothing may outlive a
+# transaction: no server-side cursors (a named cursor lives on one server connection), no startup
+# options (PgBouncer refuses them: set jit = off on the database, see README's production section).
+# psycopg2 prepares no statement on the server.
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].get("OPTIONS", {}).pop("options", None)
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured("DATABASE_POOLER is either empty or pgbouncer.")
+# A streaming replica of the primary (pg_basebackup -R): the read-only pages (statistics, CSV
+# exports, search) read from it while it answers and is no more than REPLICA_MAX_LAG_SECONDS behind,
+# probed at most every REPLICA_CHECK_SECONDS (helpdesk/db_router.py); else from the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2.0)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env.int("DATABASE_CONN_MAX_AGE", default=60),
+        conn_health_checks=True,
+    )
+    # A replica that is down must cost a page a second at most, not the system's TCP timeout.
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 1, "options": "-c jit=off"}
+    # Tests read the replica as the primary (same database).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["helpdesk.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (sessions stay in the database; the cache serves rate limits) --------------------------
@@ -359,6 +400,8 @@ SOCIALACCOUNT_PROVIDERS = socialaccount_providers(env.ENVIRON)
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as French and British readers write them ("2 déc. 2026, 11:27", "2 Dec 2026, 11:27").
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -444,6 +487,18 @@ else:
 # the admin). Notifications then carry "<local>+<token>@<domain>" as Reply-To, one per ticket and
 # person (notifications/reply_address.py). Empty: no reply address, emails say not to reply.
 INBOUND_REPLY_ADDRESS = env("INBOUND_REPLY_ADDRESS", default="")
+# Every email about ticket 12 has the subject "[<EMAIL_SUBJECT_TAG> #12] <its subject>": mail
+# clients thread by it and the mail gateway reads the ticket from it in replies.
+EMAIL_SUBJECT_TAG = env("EMAIL_SUBJECT_TAG", default="Helpdesk")
+# Where people report an accessibility barrier (the accessibility page); default: the address
+# the helpdesk's emails come from.
+ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", default="")
+# Service mailboxes (set in the admin) are read every INBOUND_POLL_SECONDS; without an active
+# mailbox nothing is read. A message larger than INBOUND_MAX_BYTES is refused with an answer; one
+# sender's messages past INBOUND_SENDER_RATE ("<count>/<period>", empty: no limit) are set aside.
+INBOUND_POLL_SECONDS = env.int("INBOUND_POLL_SECONDS", default=30)
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
+INBOUND_SENDER_RATE = env("INBOUND_SENDER_RATE", default="20/1h")
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -477,6 +532,12 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "schedule": 15.0,
     # A sweep still waiting when the next is due (no worker running) is dropped, not piled up.
     "options": {"expires": 15.0},
+}
+# Service mailboxes are read (mailgateway); a read still waiting when the next is due is dropped.
+CELERY_BEAT_SCHEDULE["mailgateway-poll"] = {
+    "task": "mailgateway.tasks.poll_mailboxes",
+    "schedule": float(INBOUND_POLL_SECONDS),
+    "options": {"expires": float(INBOUND_POLL_SECONDS)},
 }
 CELERY_BEAT_SCHEDULE["notifications-digest"] = {
     "task": "notifications.tasks.send_new_ticket_digests",
