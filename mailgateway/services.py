@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.text import clean_line
 from helpdesk import ratelimit
-from mailgateway import parsing, routing
+from mailgateway import routing
 from mailgateway.models import FailingAddress, InboundMessage, Mailbox
 from notifications import emails
 from notifications import services as notification_services
@@ -94,6 +94,12 @@ def receive(
             return message
 
 
+def _parse(raw: bytes) -> Any:
+    from mailgateway import parsing
+
+    return parsing.parse_message(raw)
+
+
 def _recorded(mailbox: Mailbox, uid: int, uidvalidity: int) -> InboundMessage | None:
     return InboundMessage.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid).first()
 
@@ -105,7 +111,7 @@ def _advance(mailbox: Mailbox, uidvalidity: int, uid: int) -> None:
 
 
 def _receive(mailbox: Mailbox, uid: int, uidvalidity: int, raw: bytes, size: int) -> InboundMessage:
-    parsed = parsing.parse_message(raw)
+    parsed = _parse(raw)
     message = InboundMessage.objects.create(
         mailbox=mailbox,
         uid=uid,
@@ -335,7 +341,7 @@ def release(*, message: InboundMessage, requester: Any) -> InboundMessage:
     )
     if message.status not in (Status.HELD, Status.FAILED) or message.raw is None:
         raise ValidationError(_("This message is not waiting for a decision."), code="not_held")
-    parsed = parsing.parse_message(bytes(message.raw))
+    parsed = _parse(bytes(message.raw))
     result = file_ticket(
         mailbox=message.mailbox,
         person=requester,
