@@ -112,30 +112,26 @@ def _advance(mailbox: Mailbox, uidvalidity: int, uid: int) -> None:
 
 def _receive(mailbox: Mailbox, uid: int, uidvalidity: int, raw: bytes, size: int) -> InboundMessage:
     parsed = _parse(raw)
+    message_id = (parsed.message_id or "")[:255]
+    first = None
+    if message_id:
+        first = InboundMessage.objects.filter(
+            mailbox=mailbox, message_id=message_id, duplicate_of__isnull=True
+        ).first()
     message = InboundMessage.objects.create(
         mailbox=mailbox,
         uid=uid,
         uidvalidity=uidvalidity,
-        message_id=(parsed.message_id or "")[:255],
+        message_id=message_id,
+        duplicate_of=first,
         sender=routing.sender_of(parsed)[:254],
         subject=clean_line(parsed.subject or "")[:255],
         size=size,
-        status=Status.PROCESSED,
+        status=Status.IGNORED if first else Status.PROCESSED,
+        outcome="copy of a message already read" if first else "",
     )
-    if message.message_id:
-        first = (
-            InboundMessage.objects.filter(
-                mailbox=mailbox, message_id=message.message_id, duplicate_of__isnull=True
-            )
-            .exclude(pk=message.pk)
-            .first()
-        )
-        if first is not None:
-            message.duplicate_of = first
-            message.status = Status.IGNORED
-            message.outcome = "copy of a message already read"
-            message.save(update_fields=["duplicate_of", "status", "outcome"])
-            return message
+    if first is not None:
+        return message
     result = _apply(mailbox, message, parsed, size, raw)
     message.status = result.status
     message.outcome = result.outcome
