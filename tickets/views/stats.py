@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from categories.models import Service
+from helpdesk import db_router
 from tickets import charts, exports, forms_agent, permissions
 from tickets.selectors import queues
 from tickets.selectors.stats import figures, periods, results
@@ -183,6 +184,7 @@ def _charts(data: results.ServiceStats) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@db_router.reads_from_replica
 def page(request: HttpRequest) -> HttpResponse:
     """The statistics of one service over a period: flow, backlog, categories, delays, workload,
     busy hours and recurring problems, each chart with its table and a CSV export."""
@@ -222,6 +224,7 @@ def page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@db_router.reads_from_replica
 def export(request: HttpRequest) -> StreamingHttpResponse:
     """One table of the statistics page as CSV (?table=..., same service and period)."""
     form = _stats_form(request)
@@ -236,6 +239,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @require_GET
+@db_router.reads_from_replica
 def queue_export(request: HttpRequest) -> StreamingHttpResponse:
     """The tickets of a queue tab with the same filters as the page, as CSV, streamed."""
     user = request.user
