@@ -135,6 +135,11 @@ class QueueFilterForm(DeskForm):
             *((str(member.pk), _member_label(member)) for member in members),
         ]
         self._members = {str(member.pk): member for member in members}
+        # The (pk, name) rows of the agents, for the queue's other forms (read once per page).
+        self.people = [(member.pk, _member_label(member)) for member in members]
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] += " form-select-sm" if select else " form-control-sm"
 
     def filters(self) -> queues.Filters:
         """The valid filters; an invalid value is ignored rather than blocking the list."""

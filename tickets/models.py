@@ -339,3 +339,54 @@ class Attachment(models.Model):
         return reverse(
             "tickets:attachment", kwargs={"pk": self.ticket_id, "attachment_pk": self.pk}
         )
+
+
+class TicketReadMark(models.Model):
+    """When an agent last opened a ticket's page: the queues mark the tickets with activity since
+    (someone else's event after `seen_at`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="read_marks", verbose_name=_("ticket")
+    )
+    seen_at = models.DateTimeField(_("last opened"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read mark")
+        verbose_name_plural = _("read marks")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ticket"], name="ticket_read_mark_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.ticket_id} · {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class SavedQueueView(models.Model):
+    """A queue filtered and sorted as an agent likes it, saved under a name: its query string."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_queue_views",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("query string"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved queue view")
+        verbose_name_plural = _("saved queue views")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_queue_view_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('desk:queue')}?{self.query}"

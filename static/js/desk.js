@@ -62,3 +62,59 @@
     }
   });
 })();
+
+/* Queues: "select every ticket of the page" (a JavaScript convenience: without it, each box is
+   ticked one by one); it reflects the boxes ticked by hand, and comes back after htmx swaps the
+   results in. */
+(function () {
+  "use strict";
+
+  function boxes(table) {
+    return Array.prototype.slice.call(table.querySelectorAll("tbody input[name='bulk-tickets']"));
+  }
+
+  function reflect(table) {
+    var all = table.querySelector("[data-select-all]");
+    if (!all) {
+      return;
+    }
+    var ticked = boxes(table).filter(function (box) {
+      return box.checked;
+    }).length;
+    all.checked = ticked > 0 && ticked === boxes(table).length;
+    all.indeterminate = ticked > 0 && !all.checked;
+  }
+
+  function setUp(root) {
+    (root || document).querySelectorAll("[data-select-all]").forEach(function (all) {
+      all.hidden = false;
+      reflect(all.closest("table"));
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var table = target.closest && target.closest("table.queue-table");
+    if (!table) {
+      return;
+    }
+    if (target.matches("[data-select-all]")) {
+      boxes(table).forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+    reflect(table);
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    setUp(event.detail && event.detail.elt);
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      setUp(document);
+    });
+  } else {
+    setUp(document);
+  }
+})();

@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from tickets import permissions
-from tickets.models import Ticket, TicketEvent
+from tickets.models import SavedQueueView, Ticket, TicketEvent, TicketReadMark
 from tickets.moves import Move
 from tickets.selectors import search, ticket_pages
 
@@ -279,3 +279,38 @@ def requester_spoke_last(ticket: Ticket) -> bool:
         getattr(ticket, "last_actor_id", None) == ticket.requester_id
         and getattr(ticket, "last_action", None) in REQUESTER_REPLIES
     )
+
+
+def with_read_state(tickets: QuerySet[Ticket], user) -> QuerySet[Ticket]:
+    """Adds `seen_at` (when this agent last opened the ticket) and `others_activity_at` (the
+    latest event by anyone else), in the same query: `is_unread` compares them."""
+    mark = TicketReadMark.objects.filter(ticket=OuterRef("pk"), user=user).values("seen_at")[:1]
+    latest = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"))
+        .exclude(actor=user)
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    return tickets.annotate(seen_at=Subquery(mark), others_activity_at=Subquery(latest))
+
+
+def is_unread(ticket: Ticket) -> bool:
+    """Someone else acted on the ticket since the agent last opened it (or they never did).
+
+    Needs a ticket from `with_read_state`.
+    """
+    activity = getattr(ticket, "others_activity_at", None)
+    if activity is None:
+        return False
+    seen = getattr(ticket, "seen_at", None)
+    return seen is None or activity > seen
+
+
+def queue_rows(chosen: QuerySet[Ticket], user) -> QuerySet[Ticket]:
+    """A queue page's tickets with their row data and this agent's unread state."""
+    return with_read_state(page_rows(chosen), user)
+
+
+def saved_views(user) -> list[SavedQueueView]:
+    """The person's saved views, for the queues' tab bar."""
+    return list(SavedQueueView.objects.filter(user=user))

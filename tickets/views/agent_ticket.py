@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from categories.models import CannedResponse
 from helpdesk import ratelimit
-from tickets import events, forms_agent, permissions, services, workflow
+from tickets import events, forms_agent, permissions, read_marks, services, workflow
 from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Ticket
 from tickets.moves import Move
@@ -235,7 +235,9 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, status: int = 200, **pa
 @desk_ticket_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The agent's ticket page: full timeline with internal notes, requester, moves allowed now."""
-    return _render_ticket(request, desk_ticket(pk, request.user))
+    ticket = desk_ticket(pk, request.user)
+    read_marks.mark_seen(user=request.user, ticket=ticket)
+    return _render_ticket(request, ticket)
 
 
 def _refused_panel(request: HttpRequest, pk: int, form: Any, refusal: TransitionRefused):
