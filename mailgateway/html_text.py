@@ -1,0 +1,161 @@
+"""HTML mail as plain text: what a reader sees, never markup.
+
+The walk keeps the text of the document and its line structure, drops what a reader never sees
+(scripts, styles, the head, comments) and every tag and attribute, and writes quoted history
+(`<blockquote>`, Gmail's and Yahoo's quote containers) with "> " in front of each line so that the
+same reply stripping applies to HTML and to plain text mail.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+# Elements whose content no reader sees.
+_INVISIBLE = frozenset(
+    {"script", "style", "head", "title", "template", "noscript", "svg", "math", "object", "iframe"}
+)
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+_BLOCK = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "div",
+        "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+        "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+        "table", "tbody", "thead", "tfoot", "tr", "ul",
+    }
+)  # fmt: skip
+# Containers that clients use for the quoted message instead of (or around) a blockquote.
+_QUOTE_CLASSES = frozenset(
+    {"gmail_quote", "yahoo_quoted", "protonmail_quote", "moz-forward-container"}
+)
+_SPACES = re.compile(r"[ \t\r\n\f\u00a0\u200b]+")
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+class _TextWalk(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.current: list[str] = []
+        self.stack: list[tuple[str, bool]] = []  # (tag, is a quote)
+        self.invisible = 0
+        self.pre = 0
+        self.quote = 0
+        self.links: list[str | None] = []
+
+    # Lines are built word by word; a block boundary ends the current line.
+    def _break(self, blank: bool = False) -> None:
+        line = "".join(self.current)
+        if not self.pre:
+            line = _SPACES.sub(" ", line).strip()
+        self.current = []
+        if line:
+            self.lines.append("> " * self.quote + line)
+        if blank and self.lines and self.lines[-1] != "> " * self.quote:
+            self.lines.append("> " * self.quote)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _INVISIBLE:
+            if tag not in _VOID:
+                self.invisible += 1
+            return
+        if self.invisible:
+            return
+        attributes = dict(attrs)
+        if tag == "br":
+            self._break()
+            return
+        if tag in _VOID:
+            if tag == "hr":
+                self._break(blank=True)
+            return
+        classes = set((attributes.get("class") or "").split())
+        is_quote = tag == "blockquote" or bool(classes & _QUOTE_CLASSES)
+        if tag in _BLOCK or is_quote:
+            self._break(blank=tag in {"p", "blockquote", "table"} or is_quote)
+        if is_quote:
+            self.quote += 1
+        if tag == "pre":
+            self.pre += 1
+        if tag == "li":
+            self.current.append("- ")
+        if tag in {"td", "th"}:
+            self.current.append(" ")
+        if tag == "a":
+            href = (attributes.get("href") or "").strip()
+            self.links.append(href if href.lower().startswith(_LINK_SCHEMES) else None)
+        self.stack.append((tag, is_quote))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID or tag in _INVISIBLE:
+            self.handle_starttag(tag, attrs)
+        else:
+            self.handle_starttag(tag, attrs)
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _INVISIBLE:
+            if tag not in _VOID and self.invisible:
+                self.invisible -= 1
+            return
+        if self.invisible or tag in _VOID:
+            return
+        # Close up to the matching open tag: mail HTML often leaves elements unclosed.
+        if not any(open_tag == tag for open_tag, _ in self.stack):
+            return
+        while self.stack:
+            open_tag, is_quote = self.stack.pop()
+            self._close(open_tag, is_quote)
+            if open_tag == tag:
+                break
+
+    def _close(self, tag: str, is_quote: bool) -> None:
+        if tag == "a" and self.links:
+            href = self.links.pop()
+            if href:
+                text = "".join(self.current)
+                shown = href[7:] if href.lower().startswith("mailto:") else href
+                if shown not in text:
+                    self.current.append(f" <{shown}>")
+        if tag in _BLOCK or is_quote:
+            self._break(blank=tag in {"p", "blockquote", "table"} or is_quote)
+        if is_quote:
+            self.quote -= 1
+        if tag == "pre":
+            self.pre -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.invisible:
+            return
+        if self.pre:
+            parts = data.split("\n")
+            for index, part in enumerate(parts):
+                if index:
+                    self._break()
+                self.current.append(part)
+        else:
+            self.current.append(data)
+
+    def text(self) -> str:
+        self._break()
+        lines: list[str] = []
+        for line in self.lines:
+            line = line.rstrip()
+            if not line.strip("> ") and lines and not lines[-1].strip("> "):
+                continue
+            lines.append(line)
+        return "\n".join(lines).strip("\n")
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML document: no tag, attribute, script or style survives;
+    quoted history is written with "> " in front of its lines."""
+    walk = _TextWalk()
+    try:
+        walk.feed(html)
+        walk.close()
+    except Exception:  # noqa: BLE001, S110 - a broken document still gives what was read of it
+        pass
+    return walk.text()

@@ -1,0 +1,505 @@
+"""An inbound email read into plain data: addresses, threading headers, the new text, attachments,
+and whether a machine sent it.
+
+Pure: no database, no network, no settings. The gateway decides what a message does; this module
+only reads it, and never raises on broken MIME: it returns what can be read (a message that cannot
+be read at all gives empty text and no attachment).
+"""
+
+from __future__ import annotations
+
+import email
+import mimetypes
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.header import decode_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from accounts.text import clean_line, clean_multiline
+from mailgateway.html_text import html_to_text
+from mailgateway.reply_text import REPLY_MARKER, strip_reply, unflow
+
+__all__ = ["REPLY_MARKER", "InboundAttachment", "ParsedMessage", "parse_message"]
+
+MAX_NAME_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class InboundAttachment:
+    name: str
+    content_type: str
+    content: bytes
+    inline: bool
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    message_id: str = ""
+    in_reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    sender: str = ""
+    sender_name: str = ""
+    reply_to: str = ""
+    recipients: tuple[str, ...] = ()
+    subject: str = ""
+    date: datetime | None = None
+    language: str = ""
+    text: str = ""
+    full_text: str = ""
+    attachments: tuple[InboundAttachment, ...] = field(default=())
+    automatic: str = ""
+    bounce_recipients: tuple[str, ...] = ()
+    size: int = 0
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Everything the gateway needs from one RFC 5322 message, as read from the mailbox."""
+    try:
+        message = email.message_from_bytes(raw, policy=policy.default)
+        return _read(message, raw)
+    except Exception:  # noqa: BLE001, S110 - the modern parser choked: compat32 gets a second try
+        pass
+    try:
+        message = email.message_from_bytes(raw, policy=policy.compat32)
+        return _read(message, raw)
+    except Exception:  # noqa: BLE001 - unreadable: the caller decides what to do with nothing
+        return ParsedMessage(size=len(raw))
+
+
+def _read(message: Message, raw: bytes) -> ParsedMessage:
+    body = _Body()
+    body.walk(message)
+    plain = body.text()
+    sender_name, sender = _first_address(message, "From")
+    recipients: list[str] = []
+    for name in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"):
+        recipients.extend(address for _, address in _addresses(message, name))
+    automatic = _automatic(message, sender, body)
+    return ParsedMessage(
+        message_id=next(iter(_message_ids(_header(message, "Message-ID"))), ""),
+        in_reply_to=_message_ids(_header(message, "In-Reply-To")),
+        references=_message_ids(_header(message, "References")),
+        sender=sender,
+        sender_name=sender_name,
+        reply_to=_first_address(message, "Reply-To")[1],
+        recipients=tuple(dict.fromkeys(recipients)),
+        subject=clean_line(_header(message, "Subject")),
+        date=_date(_header(message, "Date")),
+        language=clean_line(_header(message, "Content-Language").split(",")[0]),
+        text=strip_reply(plain) if plain else "",
+        full_text=plain,
+        attachments=tuple(body.attachments),
+        automatic=automatic,
+        bounce_recipients=_bounce_recipients(body) if automatic == "bounce" else (),
+        size=len(raw),
+    )
+
+
+# Headers ----------------------------------------------------------------------------------------
+
+
+def _raw_headers(message: Message, name: str) -> list[str]:
+    """The header's values as received, 8-bit bytes decoded (UTF-8, else Windows-1252)."""
+    values = []
+    for key, value in message.raw_items() if hasattr(message, "raw_items") else message.items():
+        if key.lower() != name.lower():
+            continue
+        if not isinstance(value, str):
+            value = str(value)
+        values.append(_decode_8bit(value))
+    return values
+
+
+def _decode_8bit(value: str) -> str:
+    try:
+        data = value.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return value
+    return _decode_bytes(data, None)
+
+
+def _decode_words(value: str) -> str:
+    """RFC 2047 encoded words decoded; an unknown charset reads as UTF-8 or Windows-1252."""
+    value = re.sub(r"\r?\n[ \t]+", " ", value)
+    if "=?" not in value:
+        return value
+    try:
+        parts = decode_header(value)
+    except Exception:  # noqa: BLE001 - a malformed encoded word stays as written
+        return value
+    # Plain runs keep their blanks; blanks between two encoded words are already gone.
+    return "".join(
+        _decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk
+        for chunk, charset in parts
+    )
+
+
+def _header(message: Message, name: str) -> str:
+    values = _raw_headers(message, name)
+    return _decode_words(values[0]).strip() if values else ""
+
+
+def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
+    found = []
+    # Addresses are split before encoded words are decoded: a decoded name may hold a comma.
+    for display, address in getaddresses(_raw_headers(message, name)):
+        address = clean_line(address).strip("<>").lower()
+        if "@" not in address:
+            continue
+        found.append((clean_line(_decode_words(display)), address))
+    return found
+
+
+def _first_address(message: Message, name: str) -> tuple[str, str]:
+    found = _addresses(message, name)
+    return found[0] if found else ("", "")
+
+
+_MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+
+
+def _message_ids(value: str) -> tuple[str, ...]:
+    ids = [f"<{found}>" for found in _MESSAGE_ID.findall(value)]
+    if not ids:
+        ids = [f"<{token}>" for token in value.split() if "@" in token and "<" not in token]
+    return tuple(dict.fromkeys(ids))
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+# Bodies -----------------------------------------------------------------------------------------
+
+
+def _charset_of(part: Message) -> str | None:
+    try:
+        return part.get_content_charset()
+    except Exception:  # noqa: BLE001 - a malformed parameter means no declared charset
+        return None
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    """Bytes as text: the declared charset when it is known and fits, else UTF-8, else
+    Windows-1252 (which also reads what was declared ISO-8859-1 but written by Windows)."""
+    candidates = []
+    if charset:
+        charset = charset.strip().strip('"').lower()
+        if charset in {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"}:
+            charset = "windows-1252" if charset.startswith(("iso", "lat")) else "utf-8"
+        candidates.append(charset)
+    candidates += ["utf-8", "windows-1252"]
+    for candidate in candidates:
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")
+
+
+def _payload_bytes(part: Message) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - broken transfer encoding: keep what was written
+        data = None
+    if isinstance(data, bytes):
+        return data
+    payload = part.get_payload()
+    if isinstance(payload, str):
+        return payload.encode("utf-8", "surrogateescape")
+    return b""
+
+
+def _part_text(part: Message) -> str:
+    text = _decode_bytes(_payload_bytes(part), _charset_of(part))
+    if part.get_content_subtype() == "html":
+        return html_to_text(text)
+    params = {key.lower(): value.lower() for key, value in _params(part)}
+    if params.get("format") == "flowed":
+        text = unflow(text, delsp=params.get("delsp") == "yes")
+    return text
+
+
+def _params(part: Message) -> list[tuple[str, str]]:
+    try:
+        return [(key, str(value)) for key, value in part.get_params() or []]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _disposition(part: Message) -> str:
+    try:
+        return (part.get_content_disposition() or "").lower()
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or part.get_param("name") or ""
+    except Exception:  # noqa: BLE001
+        name = ""
+    if isinstance(name, tuple):  # compat32 gives RFC 2231 values as (charset, lang, value)
+        name = email.utils.collapse_rfc2231_value(name)
+    return _decode_words(_decode_8bit(str(name)))
+
+
+_CID_PLACEHOLDER = re.compile(r"^[ \t]*\[cid:[^\]\n]*\][ \t]*$", re.MULTILINE)
+# The machine-readable part of a read receipt or an abuse report: nothing for a person.
+_REPORT_TYPES = {"message/disposition-notification", "message/feedback-report"}
+_SIGNATURE_TYPES = {
+    "application/pkcs7-signature",
+    "application/x-pkcs7-signature",
+    "application/pgp-signature",
+}
+
+
+class _Body:
+    """One walk over the MIME tree: body texts in reading order, attachments, report parts."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.attachments: list[InboundAttachment] = []
+        self.delivery_status: list[Message] = []
+        self.original_headers: list[Message] = []
+        self.is_report = ""
+
+    def text(self) -> str:
+        text = "\n\n".join(t.strip("\r\n") for t in self.texts if t.strip())
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        # Outlook writes "[cid:image001.png@...]" where an inline image was: it is an attachment.
+        text = _CID_PLACEHOLDER.sub("", text)
+        return clean_multiline(text).strip()
+
+    def walk(
+        self, part: Message, depth: int = 0, inline_context: bool = False, texts: bool = True
+    ) -> None:
+        """Read `part`; with `texts` false only its attachments are kept (an alternative that
+        is not the one read still carries the inline images of an HTML version)."""
+        if depth > 30:
+            return
+        content_type = part.get_content_type()
+        if content_type == "message/delivery-status":
+            self._delivery_status(part)
+            return
+        if content_type in {"message/rfc822", "text/rfc822-headers"} and self.is_report:
+            self._original(part)
+            return
+        if content_type in _REPORT_TYPES:
+            return
+        if content_type in _SIGNATURE_TYPES:
+            return
+        if part.get_content_maintype() == "multipart":
+            self._multipart(part, depth, inline_context, texts)
+            return
+        disposition = _disposition(part)
+        name = _filename(part)
+        is_text = content_type in {"text/plain", "text/html"} or (
+            part.get_content_maintype() == "text" and content_type not in {"text/calendar"}
+            and not name
+        )  # fmt: skip
+        if is_text and disposition != "attachment" and not name:
+            if texts:
+                self.texts.append(_part_text(part))
+            return
+        self._attach(part, name, disposition, inline_context)
+
+    def _multipart(self, part: Message, depth: int, inline_context: bool, texts: bool) -> None:
+        children = part.get_payload()
+        if not isinstance(children, list):
+            repaired = _with_guessed_boundary(part)
+            if repaired is not None:
+                self._multipart(repaired, depth + 1, inline_context, texts)
+            elif texts:
+                # A multipart whose parts cannot be found: its payload is all there is.
+                self.texts.append(_decode_bytes(_payload_bytes(part), _charset_of(part)))
+            return
+        children = [child for child in children if isinstance(child, Message)]
+        subtype = part.get_content_subtype()
+        if subtype == "report":
+            self.is_report = (part.get_param("report-type") or "").lower()
+        if subtype == "alternative" and children:
+            best = _best_alternative(children)
+            for child in children:
+                self.walk(child, depth + 1, inline_context, texts and child is best)
+            return
+        if subtype == "related" and children:
+            self.walk(children[0], depth + 1, inline_context, texts)
+            for child in children[1:]:
+                self.walk(child, depth + 1, True, texts)
+            return
+        for child in children:
+            self.walk(child, depth + 1, inline_context, texts)
+
+    def _attach(self, part: Message, name: str, disposition: str, inline_context: bool) -> None:
+        content_type = part.get_content_type()
+        if content_type == "message/rfc822":
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            content = inner.as_bytes() if isinstance(inner, Message) else _payload_bytes(part)
+            if isinstance(inner, Message):
+                self.original_headers.append(inner)
+            if not name and isinstance(inner, Message):
+                name = _decode_words(_decode_8bit(str(inner.get("Subject", "")))) + ".eml"
+        else:
+            content = _payload_bytes(part)
+        if content_type in {"application/ms-tnef", "application/vnd.ms-tnef"}:
+            name = "winmail.dat"
+        inline = disposition == "inline" or (inline_context and disposition != "attachment")
+        inline = inline and part.get_content_maintype() == "image"
+        attachment = InboundAttachment(
+            name=_clean_filename(name, content_type),
+            content_type=content_type,
+            content=content,
+            inline=inline,
+        )
+        # An invitation carries the same .ics as an alternative and as an attachment: keep one.
+        key = (attachment.name, content.replace(b"\r\n", b"\n"))
+        if all((a.name, a.content.replace(b"\r\n", b"\n")) != key for a in self.attachments):
+            self.attachments.append(attachment)
+
+    def _delivery_status(self, part: Message) -> None:
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            self.delivery_status.extend(p for p in payload if isinstance(p, Message))
+            return
+        # Some senders base64 the report: read its blocks as header sets.
+        text = _decode_bytes(_payload_bytes(part), None)
+        for block in re.split(r"\r?\n\r?\n", text):
+            if block.strip():
+                self.delivery_status.append(email.message_from_string(block.strip() + "\n"))
+
+    def _original(self, part: Message) -> None:
+        payload = part.get_payload()
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+            self.original_headers.append(payload[0])
+        else:
+            text = _decode_bytes(_payload_bytes(part), None)
+            self.original_headers.append(email.message_from_string(text))
+
+
+_BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$", re.MULTILINE)
+
+
+def _with_guessed_boundary(part: Message) -> Message | None:
+    """The multipart re-read with the boundary its body uses, when its header lost it."""
+    body = _payload_bytes(part)
+    found = _BOUNDARY_LINE.search(body)
+    if not found:
+        return None
+    boundary = found.group(1).decode("ascii")
+    header = f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\r\n\r\n'
+    repaired = email.message_from_bytes(header.encode("ascii") + body, policy=policy.default)
+    return repaired if isinstance(repaired.get_payload(), list) else None
+
+
+def _best_alternative(children: list[Message]) -> Message:
+    """The plain text alternative when it says something, else the HTML one, else the last."""
+    by_type = {child.get_content_type(): child for child in children}
+    plain = by_type.get("text/plain")
+    if plain is not None and _decode_bytes(_payload_bytes(plain), _charset_of(plain)).strip():
+        return plain
+    for child in children:
+        if child.get_content_type() == "text/html" or child.is_multipart():
+            return child
+    return children[-1]
+
+
+def _clean_filename(name: str, content_type: str) -> str:
+    """A name safe to show and to offer for download: last path component, one line, no control
+    characters, at most 255 characters with the extension kept; a name from the type otherwise."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = clean_line(unicodedata.normalize("NFC", name))
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if not name:
+        extension = {"text/calendar": ".ics", "message/rfc822": ".eml"}.get(content_type)
+        extension = extension or mimetypes.guess_extension(content_type) or ".bin"
+        stem = {"text/calendar": "invite", "message/rfc822": "message"}.get(content_type)
+        name = (stem or content_type.split("/")[0] or "attachment") + extension
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, extension = name.rpartition(".")
+        extension = extension[:16] if dot and len(extension) <= 16 else ""
+        keep = MAX_NAME_LENGTH - (len(extension) + 1 if extension else 0)
+        name = (stem if extension else name)[:keep] + (f".{extension}" if extension else "")
+    return name
+
+
+# Automatic messages -----------------------------------------------------------------------------
+
+# A person may write "Absence de réseau": the words that also start a person's subject count
+# only with the colon that auto-replies put after them.
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto(?:matic)?[- ]?reply|auto-response|autoresponse"
+    r"|réponse automatique|reponse automatique|respuesta automática|abwesenheitsnotiz"
+    r"|(?:auto|out of (?:the )?office|absent|absente|absence|message d'absence|abwesend)\s*:)",
+    re.IGNORECASE,
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(?:undeliverable|undelivered mail|delivery status notification|mail delivery failed"
+    r"|returned mail|delivery failure|non remis|non distribuable|échec de (?:la )?remise"
+    r"|message non délivré)",
+    re.IGNORECASE,
+)
+_DAEMONS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.IGNORECASE)
+
+
+def _automatic(message: Message, sender: str, body: _Body) -> str:
+    """Why a machine sent this message (RFC 3834 and the common practice), "" for a person."""
+    subject = _header(message, "Subject")
+    if body.is_report == "delivery-status" or _header(message, "X-MS-Exchange-Message-Is-Ndr"):
+        return "bounce"
+    if _DAEMONS.match(sender) and (body.original_headers or _BOUNCE_SUBJECT.match(subject)):
+        return "bounce"
+    if body.is_report == "disposition-notification":
+        return "read-receipt"
+    if _DAEMONS.match(sender):
+        return "mailer-daemon"
+    auto_submitted = _header(message, "Auto-Submitted").lower().split(";")[0].strip()
+    if auto_submitted and auto_submitted != "no":
+        return "auto-submitted"
+    if _header(message, "X-Autoreply") or _header(message, "X-Autorespond"):
+        return "x-autoreply"
+    if "oof" in _header(message, "X-Auto-Response-Suppress").lower() and _AUTO_SUBJECT.match(
+        subject
+    ):
+        return "out-of-office"
+    precedence = _header(message, "Precedence").lower()
+    if precedence in {"bulk", "junk"}:
+        return "precedence-bulk"
+    if precedence == "list" or _header(message, "List-Id") or _header(message, "List-Unsubscribe"):
+        return "list"
+    if _AUTO_SUBJECT.match(subject) or _header(message, "X-MS-Exchange-Generated-Message-Source"):
+        return "out-of-office"
+    if _header(message, "Return-Path").strip() == "<>":
+        return "null-sender"
+    return ""
+
+
+def _bounce_recipients(body: _Body) -> tuple[str, ...]:
+    failed: list[str] = []
+    for block in body.delivery_status:
+        recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
+        action = str(block.get("Action") or "failed").strip().lower()
+        if not recipient or action not in {"failed", "delayed"}:
+            continue
+        address = recipient.split(";", 1)[-1].strip().strip("<>").lower()
+        if "@" in address and action == "failed":
+            failed.append(address)
+    if not failed:
+        for headers in body.original_headers:
+            for _, address in getaddresses([str(v) for v in headers.get_all("To") or []]):
+                if "@" in address:
+                    failed.append(address.lower())
+    return tuple(dict.fromkeys(failed))

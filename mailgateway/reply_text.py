@@ -1,0 +1,133 @@
+"""The new text of a reply: what its author typed, without the history their client quoted.
+
+mail-parser-reply (French and English) splits a body at the quote headers of the common clients
+and strips signatures; the rules here come first for what it misses: our own reply marker, the
+separators of Outlook and of forwards, French Outlook's "De : / Envoyé :" block, quoted lines
+and the "Sent from my phone" lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailparser_reply import EmailMessage
+
+REPLY_MARKER = "##- Please type your reply above this line -##"
+
+_MARKER = re.compile(
+    r"^[> \t]*(?:##-.*-##"
+    r"|.*(?:type your reply above this line|reply above this line"
+    r"|au-dessus de cette ligne|au dessus de cette ligne))[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Lines that start the quoted or forwarded message: everything from there on is history.
+_SEPARATORS = re.compile(
+    r"^[ \t]*(?:"
+    r"-{3,}[ \t]*(?:Original Message|Message d'origine|Message original|Forwarded message"
+    r"|Message transféré|Message transfere|Courriel original|Mail original)[ \t]*-{3,}"
+    r"|_{20,}"
+    r"|Begin forwarded message:|Début du message réexpédié[ \t]*:"
+    r")[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# An Outlook header block: at least two of From/Sent/To/Subject lines in a row, English or
+# French ("De : ", "Envoyé : ", "À : ", "Objet : "), bold markers allowed.
+_HEADER_NAMES = (
+    r"From|Sent|Date|To|Cc|Subject|De|Envoyé|Envoye|Date d'envoi|À|A|Cc|Objet|Destinataire"
+)
+_HEADER_BLOCK = re.compile(
+    rf"^[ \t*]*(?:{_HEADER_NAMES})[ \t*]*:.*\n(?:[ \t*]*\n)?[ \t*]*(?:{_HEADER_NAMES})[ \t*]*:",
+    re.MULTILINE,
+)
+# "On <date>, <name> wrote:" and "Le <date>, <name> a écrit :", possibly folded over 2-3 lines.
+_WROTE = re.compile(
+    r"^[> \t]*(?:On|Le)\b[^\n]*\d[^\n]*(?:\n[^\n]*){0,2}?(?:wrote|a\s+écrit|a\s+ecrit)"
+    r"[ \t\u00a0\u202f]*:[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MOBILE = re.compile(
+    r"^[ \t]*(?:Sent from my|Sent from Outlook|Get Outlook for|Sent from Mail for|Envoyé de mon"
+    r"|Envoyé depuis mon|Envoyé à partir de|Envoyé avec|Télécharger Outlook|Obtenir Outlook"
+    r"|Sent with)\b.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# The usenet signature delimiter ("-- ", also without its trailing space).
+_SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
+_QUOTED = re.compile(r"^[ \t]*>")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def strip_reply(text: str) -> str:
+    """The text typed above the quoted history, without signature or quoted lines.
+
+    A bottom-posted reply (nothing but quotes above the answer) keeps its unquoted lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    patterns = (_MARKER, _SEPARATORS, _HEADER_BLOCK, _WROTE)
+    starts = [found.start() for pattern in patterns if (found := pattern.search(text))]
+    start = min(starts, default=len(text))
+    above = _unquoted(text[:start])
+    if not above.strip() and _bottom_posted(text[start:]):
+        above = _unquoted(_WROTE.sub("", text))
+    text = _cut(above, _SIGNATURE)
+    text = _MOBILE.sub("", text)
+    if text.strip():
+        text = _library_reply(text)
+    return _BLANKS.sub("\n\n", text).strip()
+
+
+def _cut(text: str, pattern: re.Pattern[str]) -> str:
+    match = pattern.search(text)
+    return text[: match.start()] if match else text
+
+
+def _unquoted(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not _QUOTED.match(line))
+
+
+def _bottom_posted(history: str) -> bool:
+    """The history starts with quoted lines (its attribution line aside) and unquoted lines
+    follow them, none of which starts a forward or an Outlook header block."""
+    lines = [line for line in _WROTE.sub("", history, count=1).split("\n") if line.strip()]
+    if not lines or not _QUOTED.match(lines[0]):
+        return False
+    rest = _unquoted("\n".join(lines))
+    return bool(rest.strip()) and not any(
+        pattern.search(rest) for pattern in (_MARKER, _SEPARATORS, _HEADER_BLOCK)
+    )
+
+
+def _library_reply(text: str) -> str:
+    try:
+        message = EmailMessage(text=text, languages=["fr", "en"], keep_hyphen_lists=True).read()
+    except Exception:  # noqa: BLE001 - a regex surprise must not lose the message
+        return text
+    if not message.replies:
+        return text
+    return message.replies[0].body
+
+
+def unflow(text: str, *, delsp: bool) -> str:
+    """RFC 3676 format=flowed text as written: soft line breaks joined, space-stuffing removed,
+    quote depth kept."""
+    out: list[str] = []
+    paragraph: str | None = None
+    depth_of_paragraph = 0
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        depth = len(raw) - len(raw.lstrip(">"))
+        line = raw[depth:]
+        if line.startswith(" "):
+            line = line[1:]
+        flowed = line.endswith(" ") and line != "-- "
+        if paragraph is not None and depth != depth_of_paragraph:
+            out.append(">" * depth_of_paragraph + (" " if depth_of_paragraph else "") + paragraph)
+            paragraph = None
+        if flowed and delsp:
+            line = line[:-1]
+        paragraph = line if paragraph is None else paragraph + line
+        depth_of_paragraph = depth
+        if not flowed:
+            out.append(">" * depth + (" " if depth and paragraph else "") + paragraph)
+            paragraph = None
+    if paragraph is not None:
+        out.append(">" * depth_of_paragraph + (" " if depth_of_paragraph else "") + paragraph)
+    return "\n".join(out)
