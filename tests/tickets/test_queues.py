@@ -257,3 +257,154 @@ def test_a_searched_page_keeps_the_words_on_the_inner_rows(postgres, category, a
     inner = sql[sql.index(" IN (SELECT") :]
     assert '"tickets_ticket"."search_vector"' not in inner
     assert 'U0."search_vector"' in inner
+
+
+# --- Unread markers, saved views, the live filters ------------------------------------------
+
+
+def _queue_page(client, headers=None, **params):
+    from django.urls import reverse
+
+    return client.get(reverse("desk:queue"), params, headers=headers)
+
+
+def _unread(response) -> dict[int, bool]:
+    return {ticket.pk: ticket.unread for ticket in response.context["page"].object_list}
+
+
+def test_unread_marker_follows_other_peoples_activity(client, category, agent):
+    """A ticket is marked when someone else acted on it since the agent last opened it; opening
+    its page clears the mark; the agent's own moves never mark it."""
+    from django.urls import reverse
+
+    requester = UserFactory()
+    ticket = services.ticket_create(
+        requester=requester, category=category, subject="Écran", description="Noir"
+    )
+    client.force_login(agent)
+    assert _unread(_queue_page(client, tab="todo")) == {ticket.pk: True}  # never opened
+    client.get(reverse("desk:detail", args=[ticket.pk]))
+    assert _unread(_queue_page(client, tab="todo")) == {ticket.pk: False}
+    workflow.take(ticket=ticket, actor=agent)
+    assert _unread(_queue_page(client, tab="mine")) == {ticket.pk: False}
+    services.comment_add(ticket=Ticket.objects.get(pk=ticket.pk), author=requester, text="Et ?")
+    page = _queue_page(client, tab="mine")
+    assert _unread(page) == {ticket.pk: True}
+    assert "unread-badge" in page.content.decode()
+    client.get(reverse("desk:detail", args=[ticket.pk]))
+    assert _unread(_queue_page(client, tab="mine")) == {ticket.pk: False}
+    from tickets.models import TicketReadMark
+
+    assert TicketReadMark.objects.filter(user=agent, ticket=ticket).count() == 1
+
+
+def test_read_marks_are_each_agents_own(client, category, agent):
+    colleague = agent_of(category.handling_service)
+    ticket = services.ticket_create(
+        requester=UserFactory(), category=category, subject="Écran", description="Noir"
+    )
+    from tickets import read_marks
+
+    read_marks.mark_seen(user=colleague, ticket=ticket)
+    client.force_login(agent)
+    assert _unread(_queue_page(client, tab="todo")) == {ticket.pk: True}
+
+
+def test_saved_views_are_saved_listed_and_deleted_by_their_owner(client, category, agent):
+    from django.urls import reverse
+
+    from tickets.models import SavedQueueView
+
+    client.force_login(agent)
+    response = client.post(
+        reverse("desk:view_save"),
+        {"view-name": "Urgent", "view-query": "tab=all&priority=3&page=4&csrfmiddlewaretoken=x"},
+    )
+    view = SavedQueueView.objects.get(user=agent)
+    assert (view.name, view.query) == ("Urgent", "tab=all&priority=3")
+    assert response["Location"] == reverse("desk:queue") + "?tab=all&priority=3"
+    client.post(reverse("desk:view_save"), {"view-name": "Urgent", "view-query": "tab=mine"})
+    assert SavedQueueView.objects.get(user=agent).query == "tab=mine"  # same name, replaced
+    page = _queue_page(client, tab="todo")
+    assert [v.name for v in page.context["saved_views"]] == ["Urgent"]
+    assert 'href="/desk/queue/?tab=mine"' in page.content.decode()
+
+    colleague = agent_of(category.handling_service)
+    client.force_login(colleague)
+    assert client.post(reverse("desk:view_delete", args=[view.pk])).status_code == 404
+    assert _queue_page(client).context["saved_views"] == []
+    client.force_login(agent)
+    client.post(reverse("desk:view_delete", args=[view.pk]))
+    assert not SavedQueueView.objects.exists()
+
+
+def test_a_view_needs_a_name(client, agent):
+    from django.urls import reverse
+
+    from tickets.models import SavedQueueView
+
+    client.force_login(agent)
+    client.post(reverse("desk:view_save"), {"view-name": "  ", "view-query": "tab=all"})
+    assert not SavedQueueView.objects.exists()
+
+
+def test_a_changed_filter_gets_the_results_and_the_tabs_alone(client, category, agent):
+    """htmx asks for the results (HX-Target: queue-results): the table and, out of band, the tab
+    bar with counts for the same filters; no page around them."""
+    TicketFactory(category=category, subject="Imprimante", priority=Ticket.Priority.HIGH)
+    TicketFactory(category=category, subject="Écran")
+    client.force_login(agent)
+    response = _queue_page(
+        client,
+        tab="todo",
+        priority=int(Ticket.Priority.HIGH),
+        headers={"HX-Request": "true", "HX-Target": "queue-results"},
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="queue-results">')
+    assert "<html" not in html and "Imprimante" in html and "Écran" not in html
+    assert 'id="queue-nav" hx-swap-oob="true"' in html
+    assert response.context["tabs"][0][1] == 1
+
+
+def test_the_tab_counts_refresh_alone(client, category, agent):
+    """The tab bar asks for itself every minute, with the page's tab and filters."""
+    from django.urls import reverse
+
+    TicketFactory.create_batch(2, category=category)
+    client.force_login(agent)
+    page = _queue_page(client, tab="todo").content.decode()
+    assert 'hx-trigger="every 60s"' in page
+    assert reverse("desk:queue_counts") + "?tab=todo" in page
+    TicketFactory(category=category)
+    response = client.get(reverse("desk:queue_counts"), {"tab": "todo"})
+    assert {queue.key: count for queue, count in response.context["tabs"]}["todo"] == 3
+    assert "<html" not in response.content.decode()
+
+
+def test_queue_reads_unread_marks_and_views_in_fixed_queries(
+    client, category, agent, django_assert_num_queries
+):
+    """Unread markers cost no query per row: 1 and 30 tickets, opened or not, cost the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets import read_marks
+
+    requester = UserFactory()
+
+    def make(count):
+        for n in range(count):
+            ticket = services.ticket_create(
+                requester=requester, category=category, subject=f"T{n}", description="x"
+            )
+            if n % 2:
+                read_marks.mark_seen(user=agent, ticket=ticket)
+
+    client.force_login(agent)
+    make(1)
+    with CaptureQueriesContext(connection) as captured:
+        _queue_page(client, tab="todo")
+    make(30)
+    with django_assert_num_queries(len(captured)):
+        _queue_page(client, tab="todo")
