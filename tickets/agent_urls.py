@@ -15,6 +15,7 @@ urlpatterns = [
     path("queue/views/<int:pk>/delete/", desk.view_delete, name="view_delete"),
     path("tickets/<int:pk>/", agent_ticket.detail, name="detail"),
     path("tickets/<int:pk>/actions/<slug:action>/", agent_ticket.act, name="action"),
+    path("tickets/<int:pk>/moves/<slug:action>/", agent_ticket.move, name="move"),
     path("stats/", stats_views.page, name="stats"),
     path("stats/export/", stats_views.export, name="stats_export"),
     path("queue/export/", stats_views.queue_export, name="queue_export"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -57,6 +58,55 @@ class MultipleFileField(forms.FileField):
         return files
 
 
+@dataclass(frozen=True)
+class UploadLimits:
+    """What an upload field accepts, as `services.validate_upload` checks it."""
+
+    max_bytes: int
+    size: str
+    extensions: tuple[str, ...]
+
+    @property
+    def types(self) -> str:
+        return ", ".join(self.extensions)
+
+    @property
+    def accept(self) -> str:
+        return ",".join(f".{extension}" for extension in self.extensions)
+
+
+def upload_limits() -> UploadLimits:
+    """The size limit (in the active language) and the accepted types of every upload."""
+    from tickets import services
+
+    max_bytes = services._max_bytes()
+    return UploadLimits(
+        max_bytes=max_bytes,
+        size=services.human_size(max_bytes),
+        extensions=tuple(services._allowed_extensions()),
+    )
+
+
+def describe_upload(form: forms.Form, name: str) -> None:
+    """The file field says its limits before anything is chosen: the limits text (rendered by
+    tickets/_upload_field.html) is part of its description, the browser's file chooser offers
+    the accepted types, and the page's script knows the size limit."""
+    field = form.fields[name]
+    limits = upload_limits()
+    field.limits = limits
+    bound = form[name]
+    described_by = [f"{bound.auto_id}_limits"]
+    if field.help_text:
+        described_by.append(f"{bound.auto_id}_helptext")
+    field.widget.attrs.update(
+        {
+            "accept": limits.accept,
+            "data-max-bytes": str(limits.max_bytes),
+            "aria-describedby": " ".join(described_by),
+        }
+    )
+
+
 def validate_uploads(files: list) -> list:
     """Runs the helpdesk's upload rules (size limit, allowed types) on each file."""
     from tickets import services
@@ -108,6 +158,7 @@ class TicketCreateForm(RequesterForm):
         super().__init__(*args, **kwargs)
         if service is None or not service.requester_can_set_priority:
             del self.fields["priority"]
+        describe_upload(self, "attachments")
 
     def clean_attachments(self) -> list:
         return validate_uploads(self.cleaned_data["attachments"])
@@ -116,7 +167,7 @@ class TicketCreateForm(RequesterForm):
         """Browsers cannot keep chosen files across a page load: the file input points at the
         notice asking to select them again."""
         bound = self["attachments"]
-        described_by = [bound.auto_id + "_reselect"]
+        described_by = [bound.auto_id + "_reselect", bound.auto_id + "_limits"]
         if bound.help_text:
             described_by.append(bound.auto_id + "_helptext")
         if bound.errors:
@@ -134,6 +185,10 @@ class CommentForm(RequesterForm):
     )
     files = MultipleFileField(label=_("Attachments (optional)"), required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        describe_upload(self, "files")
+
     def clean_files(self) -> list:
         return validate_uploads(self.cleaned_data["files"])
 
@@ -142,6 +197,10 @@ class AttachmentForm(RequesterForm):
     prefix = "attachment"
 
     files = MultipleFileField(label=_("Files to add"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        describe_upload(self, "files")
 
     def clean_files(self) -> list:
         return validate_uploads(self.cleaned_data["files"])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.text import MultiLineField
 from categories.models import Category, Service, ServiceMembership
 from tickets import permissions
+from tickets.forms import describe_upload
 from tickets.models import Ticket
 from tickets.selectors import queues
 
@@ -48,7 +49,10 @@ class DeskForm(forms.Form):
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+                # The error joins what already describes the field (an upload's limits).
+                described_by = widget.attrs.get("aria-describedby", "").split()
+                described_by.append(f"{self[name].auto_id}_error")
+                widget.attrs["aria-describedby"] = " ".join(dict.fromkeys(described_by))
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
 
 
@@ -233,14 +237,20 @@ class MultipleFileField(forms.FileField):
 
 
 class CommentForm(DeskForm):
-    """A public comment (the agent's reply) or an internal note: the button pressed decides."""
+    """A public comment (the agent's reply) or an internal note: the mode chosen, or the button
+    pressed on a page opened before there were modes, decides (either one saying "internal" is
+    enough: a doubt never sends a note to the requester)."""
 
-    text = _text(_("Message"), required=False, rows=6)
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+    text = _text(_("Message"), required=False, rows=5)
     files = MultipleFileField(label=_("Files"), required=False)
 
     def __init__(self, *args: Any, internal: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.internal = internal
+        describe_upload(self, "files")
 
     def clean(self) -> dict:
         data = super().clean()
@@ -287,3 +297,7 @@ class PriorityForm(DeskForm):
 class AttachmentForm(DeskForm):
     file = forms.FileField(label=_("File"))
     internal = forms.BooleanField(label=_("Visible to agents only"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        describe_upload(self, "file")

@@ -62,6 +62,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "desk:queue": ("L 403 403 200 200 200 200", "405 405 405 405 405 405 405"),
     "desk:detail": ("L 404 404 200 404 200 200", "405 405 405 405 405 405 405"),
     "desk:action": ("405 405 405 405 405 405 405", "L 404 404 400 404 400 400"),
+    # One move's form, opened from the ACTIONS menu: GET only, for the service's agents.
+    "desk:move": ("L 404 404 200 404 200 200", "405 405 405 405 405 405 405"),
     # Statistics and exports: only for the service's people (the other service's agent: 404).
     "desk:stats": ("L 404 404 200 404 200 200", "L 405 405 405 405 405 405"),
     "desk:stats_export": ("L 404 404 200 404 200 200", "L 405 405 405 405 405 405"),

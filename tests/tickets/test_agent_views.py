@@ -65,6 +65,11 @@ def _act(client, ticket, action, data=None, **extra):
     return client.post(url, data or {}, **extra)
 
 
+def _open_move(client, ticket, action, **extra):
+    """The ACTIONS menu's link to one move's form."""
+    return client.get(reverse("desk:move", kwargs={"pk": ticket.pk, "action": action}), **extra)
+
+
 # --- Who may open the workspace --------------------------------------------------------------
 
 
@@ -460,12 +465,12 @@ def test_assign_choices_depend_on_the_role(client, desk):
     """A plain agent assigns to agents (or themselves); the head to any member."""
     ticket = _ticket(desk)
     client.force_login(desk["agent"])
-    response = client.get(reverse("desk:detail", args=[ticket.pk]))
-    choices = set(response.context["action_forms"]["assign"].fields["agent"].queryset)
+    response = _open_move(client, ticket, "assign")
+    choices = set(response.context["form"].fields["agent"].queryset)
     assert choices == {desk["agent"], desk["colleague"]}
     client.force_login(desk["head"])
-    response = client.get(reverse("desk:detail", args=[ticket.pk]))
-    choices = set(response.context["action_forms"]["assign"].fields["agent"].queryset)
+    response = _open_move(client, ticket, "assign")
+    choices = set(response.context["form"].fields["agent"].queryset)
     assert choices == {desk["agent"], desk["colleague"], desk["head"]}
     response = _act(client, ticket, "assign", {"assign-agent": desk["colleague"].pk})
     assert response.status_code == 302
@@ -540,8 +545,8 @@ def test_transfer_offers_active_categories_only(client, desk):
     inactive = CategoryFactory(name="Ancienne")
     Category.objects.filter(pk=inactive.pk).update(is_active=False)
     client.force_login(desk["agent"])
-    response = client.get(reverse("desk:detail", args=[ticket.pk]))
-    choices = set(response.context["action_forms"]["transfer"].fields["category"].queryset)
+    response = _open_move(client, ticket, "transfer")
+    choices = set(response.context["form"].fields["category"].queryset)
     assert desk["category"] not in choices
     assert inactive not in choices
 

@@ -6,13 +6,14 @@ Visibility is decided by `tickets.permissions` alone: `tickets_visible_to` is th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from tickets import permissions
+from tickets import events, permissions
 from tickets.models import Attachment, Ticket, TicketEvent
 
 
@@ -77,6 +78,53 @@ def timeline(ticket: Ticket, user: Any) -> list[TicketEvent]:
     if internal:
         return events
     return [event for event in events if event.visibility == TicketEvent.Visibility.PUBLIC]
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One line of a ticket's conversation.
+
+    `style`: "message" (someone wrote to the other side), "note" (agents only: an internal note,
+    a transfer note, an internal file) or "line" (a status change, an assignment, a file: told in
+    one compact line between the messages). `role`: "requester", "agent" or "system" (the
+    helpdesk acting by itself), so the page can say who speaks without a query per entry.
+    """
+
+    event: TicketEvent
+    summary: str
+    style: str
+    role: str
+
+
+def _role(event: TicketEvent, ticket: Ticket) -> str:
+    if not event.actor_id:
+        return "system"
+    return "requester" if event.actor_id == ticket.requester_id else "agent"
+
+
+def thread(ticket: Ticket, user: Any, *, public_only: bool = False) -> list[ThreadEntry]:
+    """The ticket's timeline as a conversation, oldest first, from the events `ticket_for_page`
+    prefetched (no query). `public_only`: the requester's page, which never shows an internal
+    event, even to a requester who is also an agent of the service."""
+    entries = []
+    for event in timeline(ticket, user):
+        if public_only and event.visibility != TicketEvent.Visibility.PUBLIC:
+            continue
+        if event.is_internal:
+            style = "note"
+        elif event.text:
+            style = "message"
+        else:
+            style = "line"
+        entries.append(
+            ThreadEntry(
+                event=event,
+                summary=events.describe(event),
+                style=style,
+                role=_role(event, ticket),
+            )
+        )
+    return entries
 
 
 def attachment_for_download(ticket_pk: int, attachment_pk: int, user: Any) -> Attachment:

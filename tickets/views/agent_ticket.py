@@ -1,8 +1,10 @@
 """The agent's ticket page (/desk/tickets/<n>/) and its moves.
 
 Reads come from `tickets.selectors`; every move goes through `tickets.workflow` or
-`tickets.services`. Each move is a plain POST form that redirects back with a message; with htmx
-the same view answers with the ticket panel alone, swapped in place.
+`tickets.services`. The page holds the conversation and the reply box; each other move's form
+opens on demand from the ACTIONS menu (`move`: a fragment with htmx, a page of its own without
+JavaScript). Each move is a plain POST form that redirects back with a message; with htmx the
+same view answers with the ticket panel alone, swapped in place.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from categories.models import CannedResponse
 from helpdesk import ratelimit
-from tickets import events, forms_agent, permissions, read_marks, services, workflow
+from tickets import forms_agent, permissions, read_marks, services, workflow
 from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Ticket
 from tickets.moves import Move
@@ -154,6 +156,14 @@ ACTIONS: dict[Move, Action] = {
 FORMER_NAMES: dict[str, Move] = {"reply": Move.COMMENT, "attach": Move.ATTACHMENT}
 
 
+# The button of a move's form, when it is not the page's usual primary button.
+BUTTON_CSS: dict[Move, str] = {
+    Move.RELEASE: "btn-outline-secondary",
+    Move.REQUEST_CLOSURE: "btn-success",
+    Move.REJECT: "btn-danger",
+}
+
+
 def _make_form(
     action: Action,
     ticket: Ticket,
@@ -170,12 +180,45 @@ def _make_form(
     elif action.form_class is forms_agent.TransferForm:
         kwargs["ticket"] = ticket
     elif action.form_class is forms_agent.CommentForm and data is not None:
-        kwargs["internal"] = "internal" in data
+        kwargs["internal"] = (
+            data.get("mode") == forms_agent.CommentForm.INTERNAL or "internal" in data
+        )
     elif action.form_class is forms_agent.PriorityForm and data is None:
         kwargs["initial"] = {"priority": ticket.priority}
     form = action.form_class(*(() if data is None else (data, files)), **kwargs)
     form.move = action.move
+    form.button_css = BUTTON_CSS.get(action.move, "btn-primary")
     return form
+
+
+def _menu(allowed: set[Move]) -> list[Move]:
+    """The ACTIONS menu: the moves this person may make now that have a form of their own (the
+    reply box is always on the page), in the table's order."""
+    return [
+        action.move
+        for action in ACTIONS.values()
+        if action.move != Move.COMMENT and action.move in allowed
+    ]
+
+
+def _composer(request: HttpRequest, ticket: Ticket, allowed: set[Move], bound: Any):
+    """The reply box (reply to the requester / internal note) and the canned responses, or
+    (None, []) when the person may do neither."""
+    action = ACTIONS[Move.COMMENT]
+    if not {action.move, *action.also} & allowed:
+        return None, []
+    if bound is not None and bound.move == Move.COMMENT:
+        comment = bound
+    else:
+        comment = _make_form(action, ticket, request.user)
+    canned_responses: list[CannedResponse] = []
+    if Move.COMMENT in allowed:
+        canned_responses = desk_pages.canned_responses(ticket)
+        canned_id = request.GET.get("canned", "")
+        chosen = next((c for c in canned_responses if str(c.pk) == canned_id), None)
+        if chosen is not None and not comment.is_bound:
+            comment.initial["text"] = chosen.body
+    return comment, canned_responses
 
 
 def _panel_context(
@@ -185,39 +228,27 @@ def _panel_context(
     feedback: str = "",
     feedback_level: str = "success",
 ) -> dict[str, Any]:
-    """What the ticket panel shows: summary, timeline, and a form per move allowed now."""
-    user = request.user
-    allowed = permissions.available_actions(ticket, user)
-    action_forms: dict[str, Any] = {}
-    for action in ACTIONS.values():
-        if not {action.move, *action.also} & allowed:
-            continue
-        if bound is not None and bound.move == action.move:
-            action_forms[action.move.value] = bound
-        else:
-            action_forms[action.move.value] = _make_form(action, ticket, user)
-    comment = action_forms.get(Move.COMMENT.value)
-    canned_responses: list[CannedResponse] = []
-    if comment is not None:
-        canned_responses = desk_pages.canned_responses(ticket)
-        canned_id = request.GET.get("canned", "")
-        chosen = next((c for c in canned_responses if str(c.pk) == canned_id), None)
-        if chosen is not None and not comment.is_bound:
-            comment.initial["text"] = chosen.body
+    """What the ticket panel shows: the facts, the conversation, the reply box and the ACTIONS
+    menu. No move's form is built unless it is the one sent back with errors: each opens on
+    demand (`move`)."""
+    allowed = permissions.available_actions(ticket, request.user)
+    comment, canned_responses = _composer(request, ticket, allowed, bound)
+    open_move = bound if bound is not None and bound.move != Move.COMMENT else None
+    internal = bool(comment is not None and comment.is_bound and comment.internal)
     return {
         "ticket": ticket,
-        "entries": [
-            (event, events.describe(event)) for event in ticket_pages.timeline(ticket, user)
-        ],
+        "entries": ticket_pages.thread(ticket, request.user),
         "attachments": list(ticket.attachments.all()),
         "allowed": allowed,
-        "action_forms": action_forms,
+        "menu": _menu(allowed),
+        "open_move": open_move,
+        "comment": comment,
         "can_comment": Move.COMMENT in allowed,
         "can_note": Move.INTERNAL_NOTE in allowed,
+        "note_mode": internal or Move.COMMENT not in allowed,
         "canned_responses": canned_responses,
         "feedback": feedback,
         "feedback_level": feedback_level,
-        "open_form": bound.prefix if bound is not None else "",
     }
 
 
@@ -231,13 +262,57 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, status: int = 200, **pa
     return render(request, "tickets/agent/detail.html", context, status=status)
 
 
+def _render_move(request: HttpRequest, ticket: Ticket, form: Any, status: int = 200):
+    """One move's form: a fragment for the ACTIONS menu's htmx request, a page of its own
+    otherwise (the menu's link without JavaScript; the form sent back with errors)."""
+    if form.move == Move.COMMENT and request.htmx:
+        return _render_ticket(request, ticket, status=status, bound=form)
+    context = {"ticket": ticket, "form": form}
+    if form.move == Move.COMMENT:
+        allowed = permissions.available_actions(ticket, request.user)
+        comment, canned = _composer(request, ticket, allowed, form if form.is_bound else None)
+        context.update(
+            comment=comment,
+            canned_responses=canned,
+            can_comment=Move.COMMENT in allowed,
+            can_note=Move.INTERNAL_NOTE in allowed,
+            note_mode=bool(comment.is_bound and comment.internal) or Move.COMMENT not in allowed,
+        )
+    template = "tickets/agent/_move_form.html" if request.htmx else "tickets/agent/move.html"
+    return render(request, template, context, status=status)
+
+
 @require_GET
 @desk_ticket_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The agent's ticket page: full timeline with internal notes, requester, moves allowed now."""
+    """The agent's ticket page: the conversation with internal notes, the reply box, the
+    requester, and the ACTIONS menu of the moves allowed now."""
     ticket = desk_ticket(pk, request.user)
     read_marks.mark_seen(user=request.user, ticket=ticket)
     return _render_ticket(request, ticket)
+
+
+@require_GET
+@desk_ticket_required
+def move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One move's form, opened from the ACTIONS menu (a fragment with htmx, a page without).
+
+    404 for a name that is no move of the page; a move this person may not make now is refused
+    as posting it would be (409, or 403 when it is never theirs), through `RefusalMiddleware`.
+    """
+    desk_action = ACTIONS.get(FORMER_NAMES.get(action, action))
+    if desk_action is None:
+        raise Http404(_("Unknown action."))
+    user = request.user
+    ticket = desk_ticket(pk, user)
+    if not {desk_action.move, *desk_action.also} & permissions.available_actions(ticket, user):
+        status = (
+            TransitionRefused.CONFLICT
+            if permissions.may_act(desk_action.move, ticket, user)
+            else TransitionRefused.FORBIDDEN
+        )
+        raise TransitionRefused(_("This action is not possible on this ticket now."), status)
+    return _render_move(request, ticket, _make_form(desk_action, ticket, user))
 
 
 def _refused_panel(request: HttpRequest, pk: int, form: Any, refusal: TransitionRefused):
@@ -252,14 +327,22 @@ def _refused_panel(request: HttpRequest, pk: int, form: Any, refusal: Transition
     )
 
 
+def _answer_invalid(request: HttpRequest, ticket: Ticket, form: Any) -> HttpResponse:
+    """The form sent back with its errors and what was typed (400)."""
+    if request.htmx or form.move == Move.COMMENT:
+        return _render_ticket(request, ticket, status=400, bound=form)
+    return _render_move(request, ticket, form, status=400)
+
+
 @require_POST
 @desk_ticket_required
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Runs one move from the ticket page.
 
-    Without JavaScript: redirect back with a message, or the page again with the typed text and
-    the errors (400); a refused move shows the refusal page (403/409, `RefusalMiddleware`). With
-    htmx: the panel, with the message or the errors in it, and the same status codes.
+    Without JavaScript: redirect back with a message, or the move's form again with the typed
+    text and the errors (400: the ticket page for the reply box, the move's own page for the
+    others); a refused move shows the refusal page (403/409, `RefusalMiddleware`). With htmx:
+    the panel, with the message (or the form and its errors) in it, and the same status codes.
     """
     desk_action = ACTIONS.get(FORMER_NAMES.get(action, action))
     if desk_action is None:
@@ -272,7 +355,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     ticket = desk_ticket(pk, user)
     form = _make_form(desk_action, ticket, user, request.POST, request.FILES, prefix=action)
     if not form.is_valid():
-        return _render_ticket(request, ticket, status=400, bound=form)
+        return _answer_invalid(request, ticket, form)
     if request.htmx:
         common.answer_refusals_with(request, functools.partial(_refused_panel, request, pk, form))
     try:
@@ -280,7 +363,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as error:
         for text in error.messages:
             form.add_error(None, text)
-        return _render_ticket(request, ticket, status=400, bound=form)
+        return _answer_invalid(request, ticket, form)
     permissions.forget_roles(user)
     try:
         fresh = desk_ticket(pk, user)

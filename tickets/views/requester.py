@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from categories.models import Category
 from helpdesk import ratelimit
-from tickets import events, permissions, services, workflow
+from tickets import permissions, services, workflow
 from tickets.forms import (
     AttachmentForm,
     CancelForm,
@@ -194,16 +194,12 @@ def _desk_url(ticket: Ticket) -> str:
 def _detail_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
     user = request.user
     # The requester's page shows public events only, even to a requester who is also an agent.
-    entries = [
-        {"event": event, "summary": events.describe(event)}
-        for event in ticket_pages.timeline(ticket, user)
-        if event.visibility == TicketEvent.Visibility.PUBLIC
-    ]
+    entries = ticket_pages.thread(ticket, user, public_only=True)
     actions = permissions.available_actions(ticket, user)
     question = None
     if ticket.status == Ticket.Status.INFO_REQUESTED:
         question = next(
-            (e["event"] for e in reversed(entries) if e["event"].action == Move.REQUEST_INFO),
+            (e.event for e in reversed(entries) if e.event.action == Move.REQUEST_INFO),
             None,
         )
     context: dict[str, Any] = {
