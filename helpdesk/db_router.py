@@ -51,12 +51,15 @@ END
 
 
 def replica_configured() -> bool:
-    return REPLICA in settings.DATABASES
+    """A "replica" database alias exists (DATABASE_REPLICA_URL is set)."""
+    return REPLICA in connections.settings
 
 
 def replica_lag() -> float | None:
     """Seconds the replica is behind the primary, or None when it does not answer or its lag is
     unknown (it does not stream from the primary)."""
+    if not replica_configured():
+        return None
     connection = connections[REPLICA]
     try:
         with connection.cursor() as cursor:
@@ -120,8 +123,7 @@ class ReadOnlyRequest:
 
     def read_alias(self) -> str:
         if self.alias is None:
-            usable = replica_configured() and self.health.is_usable()
-            self.alias = REPLICA if usable else PRIMARY
+            self.alias = REPLICA if self.health.is_usable() else PRIMARY
         return self.alias
 
 
