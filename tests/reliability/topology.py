@@ -47,12 +47,12 @@ def postgresql_bin() -> Path | None:
 
 
 def require_private_postgresql() -> Path:
-    """PostgreSQL's server binaries, and root to run them as the postgres user."""
+    """PostgreSQL's server binaries (and, as root, runuser to run them as the postgres user)."""
     binaries = postgresql_bin()
     require_service(
-        binaries is not None and shutil.which("runuser") is not None and os.geteuid() == 0,
-        "needs PostgreSQL's server binaries (apt install postgresql) and root, to start a private "
-        "primary and replica as the postgres user",
+        binaries is not None and (os.geteuid() != 0 or shutil.which("runuser") is not None),
+        "needs PostgreSQL's server binaries (apt install postgresql) to start a private primary "
+        "and replica",
     )
     return binaries
 
@@ -65,8 +65,11 @@ def require_tool(name: str, package: str) -> str:
 
 
 def _as_postgres(*command: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Runs a PostgreSQL or PgBouncer command: as the postgres user when we are root (both refuse
+    to run as root), else as ourselves."""
+    prefix = ["runuser", "-u", POSTGRES_USER, "--"] if os.geteuid() == 0 else []
     return subprocess.run(  # noqa: S603 - our own command
-        ["runuser", "-u", POSTGRES_USER, "--", *command],  # noqa: S607
+        [*prefix, *command],
         check=True,
         capture_output=True,
         text=True,
@@ -76,8 +79,14 @@ def _as_postgres(*command: str, timeout: float = 120) -> subprocess.CompletedPro
 
 def _own_folder(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
-    shutil.chown(path, POSTGRES_USER, POSTGRES_USER)
+    _give(path)
     return path
+
+
+def _give(path: Path) -> None:
+    """As root, the file goes to the postgres user, who runs the servers."""
+    if os.geteuid() == 0:
+        shutil.chown(path, POSTGRES_USER, POSTGRES_USER)
 
 
 class PostgresServer:
@@ -118,7 +127,7 @@ class PostgresServer:
 
     def start(self) -> None:
         self.log.touch()
-        shutil.chown(self.log, POSTGRES_USER, POSTGRES_USER)
+        _give(self.log)
         options = f"-p {self.port} -k {self.socketdir} -c listen_addresses=127.0.0.1"
         _as_postgres(
             str(self.binaries / "pg_ctl"),
@@ -167,7 +176,7 @@ class PgBouncer:
             f"pidfile = {self.folder / 'pgbouncer.pid'}\n"
         )
         for path in self.folder.iterdir():
-            shutil.chown(path, POSTGRES_USER, POSTGRES_USER)
+            _give(path)
         _as_postgres(binary, "-d", str(self.ini))
         if not wait_until(lambda: port_open(self.port), 20):
             raise RuntimeError(f"pgbouncer did not listen on {self.port}")
