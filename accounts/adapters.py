@@ -7,15 +7,44 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.utils import translation
 
-from accounts import client, landing, sso
+from accounts import client, landing, middleware, sso
 from accounts.text import clean_line
 
 logger = logging.getLogger(__name__)
 
 
+# Shown on the first page after the sign-out, which the person sees signed out.
+SIGNED_OUT_MESSAGE = "account/messages/logged_out.txt"
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """allauth writes its messages ("Successfully signed in", "You have signed out") in the
+        language active during the request that adds them, which a sign-in or sign-out changes:
+        each is written in the language of the page that will show it (accounts.middleware)."""
+        user = AnonymousUser() if message_template == SIGNED_OUT_MESSAGE else None
+        with translation.override(middleware.page_language(request, user)):
+            super().add_message(
+                request,
+                level,
+                message_template=message_template,
+                message_context=message_context,
+                extra_tags=extra_tags,
+                message=str(message) if message is not None else None,
+            )
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Local sign-up only where the deployment allows it; people normally come through SSO."""
         return settings.ACCOUNT_ALLOW_SIGNUP

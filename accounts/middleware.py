@@ -1,11 +1,30 @@
 import logging
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
+
+
+def page_language(request: HttpRequest, user: Any = None) -> str:
+    """The language pages speak to this request's person: the switcher's choice (the cookie), else
+    the profile's for a signed-in `user`, else what LocaleMiddleware reads (the browser's).
+
+    `user` defaults to the request's; an AnonymousUser gives the language of the page after a
+    sign-out.
+    """
+    if user is None:
+        user = getattr(request, "user", None)
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen and translation.check_for_language(chosen):
+        return translation.get_supported_language_variant(chosen)
+    if user is not None and user.is_authenticated:
+        return user.language
+    return translation.get_language_from_request(request)
 
 
 class UserLanguageMiddleware:
@@ -19,12 +38,13 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            from django.conf import settings
-
-            if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = translation.get_language()
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
 

@@ -4,14 +4,18 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from helpdesk import auth
+from helpdesk import auth, branding
 from tickets import permissions
 
 
 def site(request: HttpRequest) -> dict:
-    """Values every page shows: the site's name, and which of the desk's links the header offers."""
+    """Values every page shows: the site's and the institution's names, the institution's logo and
+    colours, and which of the desk's links the header offers."""
     return {
         "SITE_NAME": settings.SITE_NAME,
+        "INSTITUTION_NAME": settings.INSTITUTION_NAME,
+        "INSTITUTION_LOGO_URL": SimpleLazyObject(branding.logo_url),
+        "BRAND": SimpleLazyObject(branding.brand),
         "header_links": SimpleLazyObject(lambda: header_links(getattr(request, "user", None))),
     }
 

@@ -19,6 +19,8 @@ admin.site.index_title = _lazy_with_site_name(gettext_noop("Manage %(site)s"))
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("brand.css", views.brand_css, name="brand-css"),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/ready", views.healthz_ready, name="healthz-ready"),
     path("metrics", views.metrics, name="metrics"),
@@ -26,6 +28,7 @@ urlpatterns = [
     path("profile/", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),
     path("desk/", include("tickets.agent_urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

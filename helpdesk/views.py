@@ -1,15 +1,36 @@
 import functools
 from collections.abc import Callable
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
-from helpdesk import monitoring
+from helpdesk import branding, monitoring
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what the helpdesk is for and where to start."""
     return render(request, "home.html")
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement French public bodies publish: conformance with RGAA 4.1 /
+    WCAG 2.1 AA, how it is checked, and whom to tell about a barrier."""
+    contact = settings.ACCESSIBILITY_CONTACT_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return render(request, "accessibility.html", {"contact_email": contact})
+
+
+@require_safe
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """The institution's colours as CSS custom properties: a file, since the
+    Content-Security-Policy refuses inline styles. Its URL carries the colours' version
+    (`?v=`), so browsers may keep it for a day."""
+    response = HttpResponse(branding.brand().stylesheet(), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -4,13 +4,20 @@ No script, no <style> element and no style attribute: colours and fonts are SVG 
 attributes, so the charts work without JavaScript and under a strict Content-Security-Policy.
 Each chart is an image (role="img") named by its title and a one-line summary; the page shows the
 same figures as a table next to it. Series differ by dash pattern and marker as well as by colour.
+
+Each chart is drawn twice, for a column and for a phone (`responsive`): an SVG scaled down to a
+phone's width would shrink its text below reading size, so the phone gets its own drawing, with
+fewer axis labels, and CSS shows one of the two (the other is `display: none`, out of the
+accessibility tree too).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -28,8 +35,11 @@ STYLES = (
     ("#146c43", "10 3 2 3", "triangle"),
 )
 BAR = "#0b5cad"
-MAX_X_LABELS = 8
 MAX_MARKERS = 60
+# Average advance of a character at font-size 12, and the gap kept between two axis labels.
+CHAR_WIDTH = 7
+LABEL_GAP = 14
+WIDE, NARROW = 560, 340
 
 
 @dataclass(frozen=True)
@@ -64,11 +74,14 @@ def _attrs(**attrs: object) -> str:
     )
 
 
-def _svg(title: str, summary: str, width: int, height: int, body: list[str]) -> SafeString:
+def _svg(
+    title: str, summary: str, width: int, height: int, body: list[str], variant: str = ""
+) -> SafeString:
     label = f"{title}. {summary}" if summary else title
+    css = f"stats-chart stats-chart-{variant}" if variant else "stats-chart"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f"{_attrs(role='img', aria_label=label, class_='stats-chart')} "
+        f"{_attrs(role='img', aria_label=label, class_=css)} "
         f'font-family="{escape(FONT)}" font-size="12" fill="{TEXT}" '
         f'preserveAspectRatio="xMinYMin meet">'
         f"<title>{escape(title)}</title>"
@@ -76,6 +89,63 @@ def _svg(title: str, summary: str, width: int, height: int, body: list[str]) -> 
     if summary:
         head += f"<desc>{escape(summary)}</desc>"
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 - every text is escaped
+
+
+def responsive(draw: Callable[..., SafeString], **arguments: Any) -> SafeString:
+    """The chart drawn for a column (`WIDE`) and for a phone (`NARROW`), one after the other;
+    stats.css shows the one that fits."""
+    wide = draw(**arguments, width=WIDE, variant="wide")
+    narrow = draw(**arguments, width=NARROW, variant="narrow")
+    return mark_safe(wide + narrow)  # noqa: S308 - both are built escaped
+
+
+def _anchor(i: int, count: int) -> str:
+    # The first and last labels are anchored inwards so they are never cut at the edges.
+    if count > 1 and i == 0:
+        return "start"
+    if count > 1 and i == count - 1:
+        return "end"
+    return "middle"
+
+
+def label_positions(xs: Sequence[float], widths: Sequence[float]) -> list[int]:
+    """Which x labels to write so that none touches the next: evenly spaced, as many as fit, the
+    last always shown (the one before it is dropped when the two would touch)."""
+    count = len(xs)
+    if count == 0:
+        return []
+
+    def box(i: int) -> tuple[float, float]:
+        shift = {"start": 0.0, "middle": widths[i] / 2, "end": widths[i]}[_anchor(i, count)]
+        return xs[i] - shift, xs[i] - shift + widths[i]
+
+    def apart(first: int, second: int) -> bool:
+        return box(second)[0] - box(first)[1] >= LABEL_GAP
+
+    last = count - 1
+    for every in range(1, count + 1):
+        chosen = list(range(0, count, every))
+        if chosen[-1] != last:
+            if not apart(chosen[-1], last):
+                chosen.pop()
+            chosen.append(last)
+        if all(apart(a, b) for a, b in itertools.pairwise(chosen)):
+            return chosen
+    return [last]
+
+
+def _legend_rows(labels: Sequence[str], width: int, left: int) -> list[list[tuple[int, str]]]:
+    """The legend's items as rows of (index, label) that fit the width."""
+    rows: list[list[tuple[int, str]]] = [[]]
+    x = left
+    for index, label in enumerate(labels):
+        item = 48 + CHAR_WIDTH * len(label)
+        if rows[-1] and x + item > width:
+            rows.append([])
+            x = left
+        rows[-1].append((index, label))
+        x += item
+    return rows
 
 
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
@@ -96,11 +166,16 @@ def line_chart(
     summary: str,
     labels: Sequence[str],
     series: Sequence[Series],
-    width: int = 720,
-    height: int = 300,
+    width: int = WIDE,
+    height: int | None = None,
+    variant: str = "",
 ) -> SafeString:
-    """Counts over time: one line per series, a legend above, at most eight x labels."""
-    left, right, top, bottom = 48, 16, 40, 44
+    """Counts over time: one line per series, a legend above, as many x labels as fit without
+    touching."""
+    legend = _legend_rows([one.label for one in series], width, 48)
+    left, right, bottom = 40, 16, 32
+    top = 22 + 18 * len(legend)
+    height = height or (280 if width >= WIDE else 240)
     plot_w, plot_h = width - left - right, height - top - bottom
     highest = max((max(s.values, default=0) for s in series), default=0)
     y_max, step = nice_ceiling(highest)
@@ -126,40 +201,33 @@ def line_chart(
         f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" '
         f'stroke="{AXIS}"/>'
     )
-    every = max(1, math.ceil(count / MAX_X_LABELS))
-    for i, label in enumerate(labels):
-        if i % every and i != count - 1:
-            continue
-        if i != count - 1 and count - 1 - i < every / 2:
-            continue  # too close to the last label, which is always shown
-        # The first and last labels are anchored inwards so they are never cut at the edges.
-        anchor = "middle"
-        if count > 1 and i == 0:
-            anchor = "start"
-        elif count > 1 and i == count - 1:
-            anchor = "end"
+    xs = [x_at(i) for i in range(count)]
+    for i in label_positions(xs, [CHAR_WIDTH * len(label) for label in labels]):
         body.append(
-            f'<text x="{x_at(i):.1f}" y="{top + plot_h + 18}" text-anchor="{anchor}" '
-            f'fill="{MUTED}">{escape(label)}</text>'
+            f'<text x="{xs[i]:.1f}" y="{top + plot_h + 18}" text-anchor="{_anchor(i, count)}" '
+            f'fill="{MUTED}">{escape(labels[i])}</text>'
         )
-    legend_x = left
+    for row_index, row in enumerate(legend):
+        legend_x, legend_y = left, 14 + 18 * row_index
+        for index, label in row:
+            colour, dash, shape = STYLES[index % len(STYLES)]
+            body.append(
+                f"<line {_attrs(x1=legend_x, x2=legend_x + 28, y1=legend_y, y2=legend_y)} "
+                f'stroke="{colour}" stroke-width="2" {_attrs(stroke_dasharray=dash)}/>'
+                + _marker(shape, legend_x + 14, legend_y, colour)
+                + f'<text x="{legend_x + 34}" y="{legend_y + 4}">{escape(label)}</text>'
+            )
+            legend_x += 48 + CHAR_WIDTH * len(label)
     for index, one in enumerate(series):
         colour, dash, shape = STYLES[index % len(STYLES)]
-        body.append(
-            f"<line {_attrs(x1=legend_x, x2=legend_x + 28, y1=14, y2=14, stroke=colour)} "
-            f'stroke-width="2" {_attrs(stroke_dasharray=dash)}/>'
-            + _marker(shape, legend_x + 14, 14, colour)
-            + f'<text x="{legend_x + 34}" y="18">{escape(one.label)}</text>'
-        )
-        legend_x += 48 + 7 * len(one.label)
         points = " ".join(f"{x_at(i):.1f},{y_at(v):.1f}" for i, v in enumerate(one.values))
         body.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2" '
             f'stroke-linejoin="round" {_attrs(stroke_dasharray=dash)}/>'
         )
-        if count <= MAX_MARKERS:
+        if count <= MAX_MARKERS * width / WIDE:
             body.extend(_marker(shape, x_at(i), y_at(v), colour) for i, v in enumerate(one.values))
-    return _svg(title, summary, width, height, body)
+    return _svg(title, summary, width, height, body, variant)
 
 
 def bar_chart(
@@ -168,26 +236,35 @@ def bar_chart(
     summary: str,
     labels: Sequence[str],
     values: Sequence[float],
-    width: int = 720,
+    width: int = WIDE,
+    variant: str = "",
 ) -> SafeString:
-    """Horizontal bars, one per label, the value written at the end of each bar."""
-    label_w, right, top, row_h = 220, 48, 8, 26
+    """Horizontal bars, one per label, the value written at the end of each bar. Narrow drawings
+    write each label above its bar instead of beside it."""
+    beside = width >= WIDE
+    label_w = 200 if beside else 0
+    right, top = 48, 8
+    row_h = 26 if beside else 40
     height = top * 2 + row_h * max(len(labels), 1)
     plot_w = width - label_w - right
     highest = max(values, default=0) or 1
+    longest = (label_w - 16) // CHAR_WIDTH if beside else (width - 8) // CHAR_WIDTH
     body = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + i * row_h
-        short = label if len(label) <= 32 else label[:31] + "…"
+        short = label if len(label) <= longest else label[: longest - 1] + "…"
         bar_w = plot_w * value / highest
+        bar_y = y + 4 if beside else y + 18
+        if beside:
+            name = f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end">{escape(short)}</text>'
+        else:
+            name = f'<text x="0" y="{y + 13}">{escape(short)}</text>'
         body.append(
-            f"<g><title>{escape(label)}: {_number(value)}</title>"
-            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end">{escape(short)}</text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{bar_w:.1f}" height="{row_h - 8}" '
-            f'fill="{BAR}"/>'
-            f'<text x="{label_w + bar_w + 6:.1f}" y="{y + 17}">{_number(value)}</text></g>'
+            f"<g><title>{escape(label)}: {_number(value)}</title>{name}"
+            f'<rect x="{label_w}" y="{bar_y}" width="{bar_w:.1f}" height="18" fill="{BAR}"/>'
+            f'<text x="{label_w + bar_w + 6:.1f}" y="{bar_y + 13}">{_number(value)}</text></g>'
         )
     body.append(
         f'<line x1="{label_w}" x2="{label_w}" y1="{top}" y2="{height - top}" stroke="{AXIS}"/>'
     )
-    return _svg(title, summary, width, height, body)
+    return _svg(title, summary, width, height, body, variant)

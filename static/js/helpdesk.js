@@ -1,7 +1,27 @@
-/* Small enhancements for every page; each page works without them. Loaded with `defer`, no
- * inline script anywhere (the Content-Security-Policy forbids them). */
+/* Small enhancements for every page; each page works without them. Loaded in the head, not
+ * deferred, so that it marks the page as scripted before the header is drawn (without the mark
+ * the menu is shown open, since it cannot fold); every other part only listens on `document`.
+ * No inline script anywhere (the Content-Security-Policy forbids them). */
 (function () {
   "use strict";
+
+  document.documentElement.classList.remove("no-js");
+
+  // Escape folds the header's menu on small screens and gives the focus back to its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !window.bootstrap) {
+      return;
+    }
+    var menu = document.getElementById("main-menu");
+    if (!menu || !menu.classList.contains("show")) {
+      return;
+    }
+    window.bootstrap.Collapse.getOrCreateInstance(menu, { toggle: false }).hide();
+    var button = document.querySelector("[data-bs-target='#main-menu']");
+    if (button) {
+      button.focus();
+    }
+  });
 
   // "ACTIONS" menu items and banner buttons point at a form on the page (#action-...): take the
   // person to its first field so they can type at once, keyboard users included.

@@ -245,3 +245,59 @@ def test_unreachable_identity_provider_shows_the_failure_page(client, settings):
     assert 'id="main"' in html
     assert 'role="alert"' in html
     assert reverse("account_login") in html
+
+
+def _signed_in_text(user, language: str) -> str:
+    from allauth.account.utils import user_display
+    from django.template.loader import render_to_string
+
+    with translation.override(language):
+        text = render_to_string("account/messages/logged_in.txt", {"user": user})
+        return text.strip().replace("\n", " ") or user_display(user)
+
+
+def _signed_out_text(language: str) -> str:
+    from django.template.loader import render_to_string
+
+    with translation.override(language):
+        return render_to_string("account/messages/logged_out.txt").strip()
+
+
+@pytest.mark.parametrize(("profile", "browser"), [("fr", "en"), ("en", "fr")])
+def test_sign_in_and_sign_out_messages_speak_the_page_language(client, no_sso, profile, browser):
+    """The sign-in message is written in the language of the page that shows it: the profile's,
+    not the browser's; after the sign-out the page, and its message, speak the browser's."""
+    import html as html_lib
+
+    user = UserFactory(email="camille@univ.example", preferred_language=profile)
+    headers = {"HTTP_ACCEPT_LANGUAGE": browser}
+    response = client.post(
+        login_url(), {"login": user.email, "password": DEFAULT_PASSWORD}, **headers
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"], **headers).content.decode()
+    assert f'<html lang="{profile}"' in page
+    assert html_lib.escape(_signed_in_text(user, profile)) in page
+    assert html_lib.escape(_signed_in_text(user, browser)) not in page
+
+    response = client.post(reverse("account_logout"), **headers)
+    assert response.status_code == 302
+    page = client.get(response["Location"], **headers).content.decode()
+    assert f'<html lang="{browser}"' in page
+    assert html_lib.escape(_signed_out_text(browser)) in page
+    assert html_lib.escape(_signed_out_text(profile)) not in page
+
+
+def test_the_language_switcher_choice_wins_for_the_messages_too(client, no_sso):
+    """Someone who chose English in the switcher reads the English page and message, whatever
+    their profile and browser say."""
+    import html as html_lib
+
+    user = UserFactory(email="camille@univ.example", preferred_language="fr")
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        login_url(), {"login": user.email, "password": DEFAULT_PASSWORD}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<html lang="en"' in page
+    assert html_lib.escape(_signed_in_text(user, "en")) in page

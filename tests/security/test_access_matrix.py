@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from notifications import unsubscribe
 from tests.security.conftest import ROLES, World, role_clients
 from tests.security.urls import Route, admin_object_id, all_routes
 
@@ -32,6 +33,8 @@ ALLAUTH_ROUTES = [route for route in ROUTES if route.group == "allauth"]
 EXPECTED: dict[str, tuple[str, str]] = {
     # Public pages.
     "home": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
+    "accessibility": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "brand-css": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "healthz": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
     # The test client connects from 127.0.0.1, an address allowed to read them.
     "healthz-ready": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
@@ -69,6 +72,9 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "desk:stats_export": ("L 404 404 200 404 200 200", "L 405 405 405 405 405 405"),
     # Each agent exports their own queues: the other service's agent gets their (empty) list.
     "desk:queue_export": ("L 404 404 200 200 200 200", "L 405 405 405 405 405 405"),
+    # One-click unsubscription: the signed link is the proof (RFC 8058), whoever follows it;
+    # GET asks to confirm, POST switches the email off. A bad link: 400 (tests/notifications).
+    "notifications:unsubscribe": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
 }
 
 LOGIN = "L"
@@ -89,6 +95,7 @@ def _url(route: Route, world: World) -> str:
         "id": world.user("owner").pk,
         "app_label": "tickets",
         "url": "no-such-page/",
+        "token": unsubscribe.token_for(world.user("owner").pk, "agent_replies"),
     }
     kwargs = {name: values[name] for name in route.arguments}
     if route.name:

@@ -458,14 +458,16 @@ def test_invalid_custom_period_is_explained(client, history):
 
 
 def test_page_charts_are_accessible_svg_without_script(client, history):
-    """Charts are inline SVG images with a name; no script, style element or style attribute."""
+    """Charts are inline SVG images with a name; no script, style element or style attribute.
+    Each is drawn for a column and for a phone (stats.css shows one of the two)."""
     client.force_login(history.alice)
     response = client.get(
         stats_url(history.service, period="custom", start="2026-03-02", end="2026-03-08")
     )
     html = response.content.decode()
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 3
-    assert html.count('role="img"') == 3
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 6
+    assert html.count('role="img"') == 6
+    assert html.count("stats-chart-wide") == html.count("stats-chart-narrow") == 3
     svg_parts = html.split("<svg")[1:]
     for part in svg_parts:
         svg = part.split("</svg>")[0]
@@ -704,3 +706,37 @@ def test_period_events_are_read_through_the_tickets_active_since(postgres):
     assert {event.ticket_id for event in since} == {recent.pk}
     sql = str(since.query)
     assert '"updated_at" >=' in sql
+
+
+@pytest.mark.parametrize("width", [charts.WIDE, charts.NARROW])
+@pytest.mark.parametrize(
+    ("days", "label"), [(7, "12 déc."), (30, "12 déc."), (90, "12 sept."), (53, "12 Sept")]
+)
+def test_axis_labels_never_overlap_nor_leave_the_chart(width, days, label):
+    """However many days or weeks, the x labels that are written do not touch one another and
+    stay inside the drawing; the last day is always labelled."""
+    import re
+
+    labels = [f"{label}{i % 10}" for i in range(days)]
+    svg = charts.line_chart(
+        title="T",
+        summary="",
+        labels=labels,
+        series=[charts.Series("Créés", list(range(days))), charts.Series("Fermés", [1] * days)],
+        width=width,
+    )
+    written = re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)" fill="#495057">([^<]+)<', svg
+    )
+    boxes = []
+    for x, anchor, text in written:
+        if text not in labels:
+            continue  # the y axis's numbers
+        size = charts.CHAR_WIDTH * len(text)
+        start = {"start": float(x), "middle": float(x) - size / 2, "end": float(x) - size}[anchor]
+        boxes.append((start, start + size))
+    assert labels[-1] in [text for _x, _a, text in written]
+    assert len(boxes) >= 2
+    for (_, first_end), (second_start, _) in zip(boxes, boxes[1:], strict=False):
+        assert second_start - first_end >= 4
+    assert boxes[0][0] >= 0 and boxes[-1][1] <= width

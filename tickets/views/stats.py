@@ -137,8 +137,11 @@ def _heat_rows(data: results.ServiceStats) -> list[dict]:
 
 def _charts(data: results.ServiceStats) -> dict[str, Any]:
     weekly = data.period.weekly
-    labels = [_day(row.bucket) for row in data.timeline]
-    flow = charts.line_chart(
+    # Day and month only ("2 déc."): short labels fit more of them on the axis; the table beside
+    # the chart gives each full date.
+    labels = [formats.date_format(row.bucket, "MONTH_DAY_FORMAT") for row in data.timeline]
+    flow = charts.responsive(
+        charts.line_chart,
         title=_("Tickets created and closed per week")
         if weekly
         else _("Tickets created and closed per day"),
@@ -159,7 +162,8 @@ def _charts(data: results.ServiceStats) -> dict[str, Any]:
             charts.Series(_("Cancelled or rejected"), [row.ended for row in data.timeline]),
         ],
     )
-    backlog = charts.line_chart(
+    backlog = charts.responsive(
+        charts.line_chart,
         title=_("Open tickets at the end of each week")
         if weekly
         else _("Open tickets at the end of each day"),
@@ -168,7 +172,8 @@ def _charts(data: results.ServiceStats) -> dict[str, Any]:
         labels=labels,
         series=[charts.Series(_("Open tickets"), [row.backlog for row in data.timeline])],
     )
-    categories = charts.bar_chart(
+    categories = charts.responsive(
+        charts.bar_chart,
         title=_("Tickets per category"),
         summary=_("%(count)s tickets in %(categories)s categories; the largest: %(top)s.")
         % {
