@@ -9,23 +9,26 @@ be read at all gives empty text and no attachment).
 from __future__ import annotations
 
 import email
+import logging
 import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email import policy
-from email.header import decode_header
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
 
 from accounts.text import clean_line, clean_multiline
+from mailgateway import automatic as automatic_module
+from mailgateway import mail_headers
 from mailgateway.html_text import html_to_text
 from mailgateway.reply_text import REPLY_MARKER, strip_reply, unflow
 
 __all__ = ["REPLY_MARKER", "InboundAttachment", "ParsedMessage", "parse_message"]
 
 MAX_NAME_LENGTH = 255
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,127 +61,45 @@ class ParsedMessage:
 
 def parse_message(raw: bytes) -> ParsedMessage:
     """Everything the gateway needs from one RFC 5322 message, as read from the mailbox."""
-    try:
-        message = email.message_from_bytes(raw, policy=policy.default)
-        return _read(message, raw)
-    except Exception:  # noqa: BLE001, S110 - the modern parser choked: compat32 gets a second try
-        pass
-    try:
-        message = email.message_from_bytes(raw, policy=policy.compat32)
-        return _read(message, raw)
-    except Exception:  # noqa: BLE001 - unreadable: the caller decides what to do with nothing
-        return ParsedMessage(size=len(raw))
+    for mail_policy in (policy.default, policy.compat32):
+        try:
+            return _read(email.message_from_bytes(raw, policy=mail_policy), raw)
+        except Exception:  # noqa: BLE001 - the next policy, else nothing: never an exception
+            logger.warning("Inbound message unreadable with %s", mail_policy, exc_info=True)
+    return ParsedMessage(size=len(raw))
 
 
 def _read(message: Message, raw: bytes) -> ParsedMessage:
     body = _Body()
     body.walk(message)
     plain = body.text()
-    sender_name, sender = _first_address(message, "From")
+    sender_name, sender = mail_headers.first_address(message, "From")
     recipients: list[str] = []
     for name in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"):
-        recipients.extend(address for _, address in _addresses(message, name))
-    automatic = _automatic(message, sender, body)
+        recipients.extend(address for _, address in mail_headers.addresses(message, name))
+    automatic = automatic_module.automatic_reason(message, sender, body)
+
+    def ids(name: str) -> tuple[str, ...]:
+        return mail_headers.message_ids(mail_headers.header(message, name))
+
     return ParsedMessage(
-        message_id=next(iter(_message_ids(_header(message, "Message-ID"))), ""),
-        in_reply_to=_message_ids(_header(message, "In-Reply-To")),
-        references=_message_ids(_header(message, "References")),
+        message_id=next(iter(ids("Message-ID")), ""),
+        in_reply_to=ids("In-Reply-To"),
+        references=ids("References"),
         sender=sender,
         sender_name=sender_name,
-        reply_to=_first_address(message, "Reply-To")[1],
+        reply_to=mail_headers.first_address(message, "Reply-To")[1],
         recipients=tuple(dict.fromkeys(recipients)),
-        subject=clean_line(_header(message, "Subject")),
-        date=_date(_header(message, "Date")),
-        language=clean_line(_header(message, "Content-Language").split(",")[0]),
+        subject=clean_line(mail_headers.header(message, "Subject")),
+        date=mail_headers.date(mail_headers.header(message, "Date")),
+        language=clean_line(mail_headers.header(message, "Content-Language").split(",")[0]),
         text=strip_reply(plain) if plain else "",
         full_text=plain,
         attachments=tuple(body.attachments),
         automatic=automatic,
-        bounce_recipients=_bounce_recipients(body) if automatic == "bounce" else (),
+        bounce_recipients=automatic_module.bounce_recipients(body) if automatic == "bounce" else (),
         size=len(raw),
     )
-
-
-# Headers ----------------------------------------------------------------------------------------
-
-
-def _raw_headers(message: Message, name: str) -> list[str]:
-    """The header's values as received, 8-bit bytes decoded (UTF-8, else Windows-1252)."""
-    values = []
-    for key, value in message.raw_items() if hasattr(message, "raw_items") else message.items():
-        if key.lower() != name.lower():
-            continue
-        if not isinstance(value, str):
-            value = str(value)
-        values.append(_decode_8bit(value))
-    return values
-
-
-def _decode_8bit(value: str) -> str:
-    try:
-        data = value.encode("ascii", "surrogateescape")
-    except UnicodeEncodeError:
-        return value
-    return _decode_bytes(data, None)
-
-
-def _decode_words(value: str) -> str:
-    """RFC 2047 encoded words decoded; an unknown charset reads as UTF-8 or Windows-1252."""
-    value = re.sub(r"\r?\n[ \t]+", " ", value)
-    if "=?" not in value:
-        return value
-    try:
-        parts = decode_header(value)
-    except Exception:  # noqa: BLE001 - a malformed encoded word stays as written
-        return value
-    # Plain runs keep their blanks; blanks between two encoded words are already gone.
-    return "".join(
-        _decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk
-        for chunk, charset in parts
-    )
-
-
-def _header(message: Message, name: str) -> str:
-    values = _raw_headers(message, name)
-    return _decode_words(values[0]).strip() if values else ""
-
-
-def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
-    found = []
-    # Addresses are split before encoded words are decoded: a decoded name may hold a comma.
-    for display, address in getaddresses(_raw_headers(message, name)):
-        address = clean_line(address).strip("<>").lower()
-        if "@" not in address:
-            continue
-        found.append((clean_line(_decode_words(display)), address))
-    return found
-
-
-def _first_address(message: Message, name: str) -> tuple[str, str]:
-    found = _addresses(message, name)
-    return found[0] if found else ("", "")
-
-
-_MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
-
-
-def _message_ids(value: str) -> tuple[str, ...]:
-    ids = [f"<{found}>" for found in _MESSAGE_ID.findall(value)]
-    if not ids:
-        ids = [f"<{token}>" for token in value.split() if "@" in token and "<" not in token]
-    return tuple(dict.fromkeys(ids))
-
-
-def _date(value: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 # Bodies -----------------------------------------------------------------------------------------
@@ -189,24 +110,6 @@ def _charset_of(part: Message) -> str | None:
         return part.get_content_charset()
     except Exception:  # noqa: BLE001 - a malformed parameter means no declared charset
         return None
-
-
-def _decode_bytes(data: bytes, charset: str | None) -> str:
-    """Bytes as text: the declared charset when it is known and fits, else UTF-8, else
-    Windows-1252 (which also reads what was declared ISO-8859-1 but written by Windows)."""
-    candidates = []
-    if charset:
-        charset = charset.strip().strip('"').lower()
-        if charset in {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"}:
-            charset = "windows-1252" if charset.startswith(("iso", "lat")) else "utf-8"
-        candidates.append(charset)
-    candidates += ["utf-8", "windows-1252"]
-    for candidate in candidates:
-        try:
-            return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("latin-1")
 
 
 def _payload_bytes(part: Message) -> bytes:
@@ -222,8 +125,12 @@ def _payload_bytes(part: Message) -> bytes:
     return b""
 
 
+def _decoded(part: Message) -> str:
+    return mail_headers.decode_bytes(_payload_bytes(part), _charset_of(part))
+
+
 def _part_text(part: Message) -> str:
-    text = _decode_bytes(_payload_bytes(part), _charset_of(part))
+    text = _decoded(part)
     if part.get_content_subtype() == "html":
         return html_to_text(text)
     params = {key.lower(): value.lower() for key, value in _params(part)}
@@ -253,7 +160,7 @@ def _filename(part: Message) -> str:
         name = ""
     if isinstance(name, tuple):  # compat32 gives RFC 2231 values as (charset, lang, value)
         name = email.utils.collapse_rfc2231_value(name)
-    return _decode_words(_decode_8bit(str(name)))
+    return mail_headers.decode_words(mail_headers.decode_8bit(str(name)))
 
 
 _CID_PLACEHOLDER = re.compile(r"^[ \t]*\[cid:[^\]\n]*\][ \t]*$", re.MULTILINE)
@@ -301,20 +208,19 @@ class _Body:
             return
         if content_type in _SIGNATURE_TYPES:
             return
-        if part.get_content_maintype() == "multipart":
+        maintype = content_type.partition("/")[0]
+        if maintype == "multipart":
             self._multipart(part, depth, inline_context, texts)
             return
         disposition = _disposition(part)
         name = _filename(part)
-        is_text = content_type in {"text/plain", "text/html"} or (
-            part.get_content_maintype() == "text" and content_type not in {"text/calendar"}
-            and not name
-        )  # fmt: skip
+        # An invitation's text/calendar is a file for people, not text to read.
+        is_text = maintype == "text" and content_type != "text/calendar"
         if is_text and disposition != "attachment" and not name:
             if texts:
                 self.texts.append(_part_text(part))
             return
-        self._attach(part, name, disposition, inline_context)
+        self._attach(part, content_type, name, disposition, inline_context)
 
     def _multipart(self, part: Message, depth: int, inline_context: bool, texts: bool) -> None:
         children = part.get_payload()
@@ -324,7 +230,7 @@ class _Body:
                 self._multipart(repaired, depth + 1, inline_context, texts)
             elif texts:
                 # A multipart whose parts cannot be found: its payload is all there is.
-                self.texts.append(_decode_bytes(_payload_bytes(part), _charset_of(part)))
+                self.texts.append(_decoded(part))
             return
         children = [child for child in children if isinstance(child, Message)]
         subtype = part.get_content_subtype()
@@ -343,8 +249,9 @@ class _Body:
         for child in children:
             self.walk(child, depth + 1, inline_context, texts)
 
-    def _attach(self, part: Message, name: str, disposition: str, inline_context: bool) -> None:
-        content_type = part.get_content_type()
+    def _attach(
+        self, part: Message, content_type: str, name: str, disposition: str, inline_context: bool
+    ) -> None:
         if content_type == "message/rfc822":
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else None
@@ -352,13 +259,13 @@ class _Body:
             if isinstance(inner, Message):
                 self.original_headers.append(inner)
             if not name and isinstance(inner, Message):
-                name = _decode_words(_decode_8bit(str(inner.get("Subject", "")))) + ".eml"
+                name = mail_headers.header(inner, "Subject") + ".eml"
         else:
             content = _payload_bytes(part)
         if content_type in {"application/ms-tnef", "application/vnd.ms-tnef"}:
             name = "winmail.dat"
         inline = disposition == "inline" or (inline_context and disposition != "attachment")
-        inline = inline and part.get_content_maintype() == "image"
+        inline = inline and content_type.startswith("image/")
         attachment = InboundAttachment(
             name=_clean_filename(name, content_type),
             content_type=content_type,
@@ -376,7 +283,7 @@ class _Body:
             self.delivery_status.extend(p for p in payload if isinstance(p, Message))
             return
         # Some senders base64 the report: read its blocks as header sets.
-        text = _decode_bytes(_payload_bytes(part), None)
+        text = mail_headers.decode_bytes(_payload_bytes(part), None)
         for block in re.split(r"\r?\n\r?\n", text):
             if block.strip():
                 self.delivery_status.append(email.message_from_string(block.strip() + "\n"))
@@ -386,7 +293,7 @@ class _Body:
         if isinstance(payload, list) and payload and isinstance(payload[0], Message):
             self.original_headers.append(payload[0])
         else:
-            text = _decode_bytes(_payload_bytes(part), None)
+            text = mail_headers.decode_bytes(_payload_bytes(part), None)
             self.original_headers.append(email.message_from_string(text))
 
 
@@ -409,7 +316,7 @@ def _best_alternative(children: list[Message]) -> Message:
     """The plain text alternative when it says something, else the HTML one, else the last."""
     by_type = {child.get_content_type(): child for child in children}
     plain = by_type.get("text/plain")
-    if plain is not None and _decode_bytes(_payload_bytes(plain), _charset_of(plain)).strip():
+    if plain is not None and _decoded(plain).strip():
         return plain
     for child in children:
         if child.get_content_type() == "text/html" or child.is_multipart():
@@ -434,72 +341,3 @@ def _clean_filename(name: str, content_type: str) -> str:
         keep = MAX_NAME_LENGTH - (len(extension) + 1 if extension else 0)
         name = (stem if extension else name)[:keep] + (f".{extension}" if extension else "")
     return name
-
-
-# Automatic messages -----------------------------------------------------------------------------
-
-# A person may write "Absence de réseau": the words that also start a person's subject count
-# only with the colon that auto-replies put after them.
-_AUTO_SUBJECT = re.compile(
-    r"^\s*(?:automatic reply|auto(?:matic)?[- ]?reply|auto-response|autoresponse"
-    r"|réponse automatique|reponse automatique|respuesta automática|abwesenheitsnotiz"
-    r"|(?:auto|out of (?:the )?office|absent|absente|absence|message d'absence|abwesend)\s*:)",
-    re.IGNORECASE,
-)
-_BOUNCE_SUBJECT = re.compile(
-    r"^\s*(?:undeliverable|undelivered mail|delivery status notification|mail delivery failed"
-    r"|returned mail|delivery failure|non remis|non distribuable|échec de (?:la )?remise"
-    r"|message non délivré)",
-    re.IGNORECASE,
-)
-_DAEMONS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.IGNORECASE)
-
-
-def _automatic(message: Message, sender: str, body: _Body) -> str:
-    """Why a machine sent this message (RFC 3834 and the common practice), "" for a person."""
-    subject = _header(message, "Subject")
-    if body.is_report == "delivery-status" or _header(message, "X-MS-Exchange-Message-Is-Ndr"):
-        return "bounce"
-    if _DAEMONS.match(sender) and (body.original_headers or _BOUNCE_SUBJECT.match(subject)):
-        return "bounce"
-    if body.is_report == "disposition-notification":
-        return "read-receipt"
-    if _DAEMONS.match(sender):
-        return "mailer-daemon"
-    auto_submitted = _header(message, "Auto-Submitted").lower().split(";")[0].strip()
-    if auto_submitted and auto_submitted != "no":
-        return "auto-submitted"
-    if _header(message, "X-Autoreply") or _header(message, "X-Autorespond"):
-        return "x-autoreply"
-    if "oof" in _header(message, "X-Auto-Response-Suppress").lower() and _AUTO_SUBJECT.match(
-        subject
-    ):
-        return "out-of-office"
-    precedence = _header(message, "Precedence").lower()
-    if precedence in {"bulk", "junk"}:
-        return "precedence-bulk"
-    if precedence == "list" or _header(message, "List-Id") or _header(message, "List-Unsubscribe"):
-        return "list"
-    if _AUTO_SUBJECT.match(subject) or _header(message, "X-MS-Exchange-Generated-Message-Source"):
-        return "out-of-office"
-    if _header(message, "Return-Path").strip() == "<>":
-        return "null-sender"
-    return ""
-
-
-def _bounce_recipients(body: _Body) -> tuple[str, ...]:
-    failed: list[str] = []
-    for block in body.delivery_status:
-        recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
-        action = str(block.get("Action") or "failed").strip().lower()
-        if not recipient or action not in {"failed", "delayed"}:
-            continue
-        address = recipient.split(";", 1)[-1].strip().strip("<>").lower()
-        if "@" in address and action == "failed":
-            failed.append(address)
-    if not failed:
-        for headers in body.original_headers:
-            for _, address in getaddresses([str(v) for v in headers.get_all("To") or []]):
-                if "@" in address:
-                    failed.append(address.lower())
-    return tuple(dict.fromkeys(failed))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -79,6 +80,14 @@ def test_corpus_message(name: str) -> None:
     assert parsed.message_id.startswith("<") and parsed.message_id.endswith(">")
     assert "\n" not in parsed.subject and "\r" not in parsed.subject
     assert all(a.name and "/" not in a.name and "\\" not in a.name for a in parsed.attachments)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_message_needs_no_fallback(name: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The modern parser reads every corpus message: the compat32 retry is for the rest."""
+    with caplog.at_level(logging.WARNING, logger="mailgateway.parsing"):
+        parse_message(corpus(name))
+    assert caplog.records == []
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -357,3 +366,26 @@ def test_a_forwarded_message_attached_is_kept_as_eml() -> None:
         ("Original problem.eml", "message/rfc822")
     ]
     assert b"inner" in parsed.attachments[0].content
+
+
+# Charsets ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("charset", "body", "text"),
+    [
+        ("iso-8859-1", "Problème réglé, merci.".encode("iso-8859-1"), "Problème réglé, merci."),
+        ("iso-8859-1", "C’est réglé – merci.".encode("windows-1252"), "C’est réglé – merci."),
+        ("iso-8859-1", "Mislabelled: réglé".encode(), "Mislabelled: réglé"),
+        ("us-ascii", "8-bit despite the label: été".encode(), "8-bit despite the label: été"),
+        ("no-such-charset", "Unknown label: été".encode(), "Unknown label: été"),
+        ("koi8-r", "Привет".encode("koi8-r"), "Привет"),
+    ],
+)
+def test_body_charsets(charset: str, body: bytes, text: str) -> None:
+    raw = (
+        b"From: a@university.example\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=" + charset.encode() + b"\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n" + body + b"\r\n"
+    )
+    assert parse_message(raw).text == text
