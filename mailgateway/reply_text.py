@@ -97,13 +97,29 @@ def _bottom_posted(history: str) -> bool:
 
 
 def _library_reply(text: str) -> str:
+    """The first reply mail-parser-reply finds, without its header and signature.
+
+    Its disclaimer rules are not applied (they would drop a person's "Warning: my mailbox is
+    full"), nor a signature whose first line is a sentence rather than a sign-off ("Thanks, but
+    it still fails" starts a paragraph, not a signature)."""
     try:
         message = EmailMessage(text=text, languages=["fr", "en"], keep_hyphen_lists=True).read()
     except Exception:  # noqa: BLE001 - a regex surprise must not lose the message
         return text
     if not message.replies:
         return text
-    return message.replies[0].body
+    reply = message.replies[0]
+    body = reply.content
+    sign_off = reply.signatures.split("\n", 1)[0].strip()
+    if reply.signatures and len(sign_off) <= _SIGN_OFF_LENGTH:
+        body = body.replace(reply.signatures, "")
+    if reply.headers:
+        body = body.replace(reply.headers, "")
+    return body.strip()
+
+
+# "Cordialement,", "Best regards, Alice Martin": longer first lines are sentences.
+_SIGN_OFF_LENGTH = 40
 
 
 def unflow(text: str, *, delsp: bool) -> str:

@@ -191,6 +191,19 @@ def test_signatures_and_mobile_lines_are_stripped() -> None:
     assert parse_message(mail(body)).text == "Fixed, thanks."
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hello,\n\nThanks, but it still fails with error 42 when I open the report.\nAny idea?",
+        "Bonjour,\n\nWarning: your mailbox is almost full, says the mail client.\nMerci",
+        "Bonjour,\n\nCordialement vôtre n'est pas une formule que l'on voit dans une erreur,"
+        " et pourtant le logiciel l'affiche.\nLa suite du message.",
+    ],
+)
+def test_sentences_that_look_like_signatures_or_disclaimers_are_kept(body: str) -> None:
+    assert parse_message(mail(body)).text == body
+
+
 def test_lists_written_with_hyphens_are_kept() -> None:
     body = "Three rooms are affected:\n- B204\n- B205\n- the library\n"
     assert parse_message(mail(body)).text == body.strip()
