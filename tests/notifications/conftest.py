@@ -20,6 +20,12 @@ from tests.factories import (
 ALERT = "it-alerts@univ.example"
 
 
+def headline(message) -> str:
+    """What happened, as the first line of the body says it (below the reply marker, if any)."""
+    lines = [line for line in message.body.splitlines() if line and not line.startswith("##-")]
+    return lines[0]
+
+
 @pytest.fixture(autouse=True)
 def _tasks_in_process(settings) -> Iterator[None]:
     """Tasks run in this process right after the commit, as with `make run` (no broker), even if
