@@ -38,6 +38,7 @@ STATS_TABLES = {
     "workload": gettext_lazy("Workload per agent"),
     "heat": gettext_lazy("Tickets created per weekday and hour"),
     "words": gettext_lazy("Frequent words"),
+    "origins": gettext_lazy("Tickets created in the period, by origin"),
 }
 
 
@@ -166,6 +167,10 @@ def stats_rows(data: results.ServiceStats, table: str) -> Iterator[Sequence[Any]
         yield [_("Word"), _("Tickets")]
         for word in data.words:
             yield [word.word, word.tickets]
+    elif table == "origins":
+        yield [_("Origin"), _("Tickets"), _("Share (%)")]
+        for origin in data.origins:
+            yield [origin.label, origin.count, origin.share]
     else:
         raise ValueError(f"unknown table {table!r}")
 
@@ -185,6 +190,7 @@ TICKET_COLUMNS = (
     "updated_at",
     "first_response_at",
     "closed_at",
+    "origin",
 )
 
 
@@ -204,9 +210,12 @@ def ticket_rows(tickets: QuerySet[Ticket]) -> Iterator[Sequence[Any]]:
         _("Last activity"),
         _("First agent response"),
         _("Closed"),
+        # Last, so that the columns people's spreadsheets already read keep their place.
+        _("Origin"),
     ]
     statuses = {value: str(label) for value, label in Ticket.Status.choices}
     priorities = {value: str(label) for value, label in Ticket.Priority.choices}
+    origins = {value: str(label) for value, label in Ticket.Origin.choices}
     rows = tickets.values_list(*TICKET_COLUMNS).iterator(chunk_size=CHUNK_SIZE)
     for (
         pk,
@@ -223,6 +232,7 @@ def ticket_rows(tickets: QuerySet[Ticket]) -> Iterator[Sequence[Any]]:
         updated_at,
         first_response_at,
         closed_at,
+        origin,
     ) in rows:
         yield [
             f"#{pk}",
@@ -238,4 +248,5 @@ def ticket_rows(tickets: QuerySet[Ticket]) -> Iterator[Sequence[Any]]:
             updated_at,
             first_response_at,
             closed_at,
+            origins.get(origin, origin),
         ]

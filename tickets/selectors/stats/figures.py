@@ -37,6 +37,7 @@ from tickets.selectors.stats.results import (
     CategoryGroup,
     CategoryRow,
     Growth,
+    OriginRow,
     ServiceStats,
     TimelineRow,
 )
@@ -72,7 +73,8 @@ def service_stats(service: Service, period: Period) -> ServiceStats:
     events = events_since(service, period.start)
 
     backlog_start = _backlog_at(tickets, events, period.start)
-    timeline = _timeline(tickets.filter(in_period), events.filter(in_period), period, backlog_start)
+    created, origins = _created(tickets.filter(in_period), period)
+    timeline = _timeline(created, events.filter(in_period), period, backlog_start)
     rates = events.filter(in_period).aggregate(
         closure_requested=Count("ticket", distinct=True, filter=Q(action=Move.REQUEST_CLOSURE)),
         closure_refused=Count("ticket", distinct=True, filter=Q(action=Move.REFUSE_CLOSURE)),
@@ -94,6 +96,7 @@ def service_stats(service: Service, period: Period) -> ServiceStats:
         workload=_workload(service, tickets, period),
         heat=_heat(tickets.filter(in_period)),
         words=words.frequent_words(service, period),
+        origins=origins,
         **rates,
     )
 
@@ -173,15 +176,34 @@ def _as_date(value: date | datetime | str) -> date:
     return value
 
 
-def _timeline(
-    tickets: QuerySet[Ticket], events: QuerySet[TicketEvent], period: Period, backlog: int
-) -> list[TimelineRow]:
-    created = {
-        _as_date(row["bucket"]): row["n"]
-        for row in tickets.annotate(bucket=_bucket(period, "created_at"))
-        .values("bucket")
+def _created(tickets: QuerySet[Ticket], period: Period) -> tuple[dict[date, int], list[OriginRow]]:
+    """Tickets created per day (or week) and per origin (web, email...), in one query: counted
+    per day and origin, then summed each way."""
+    per_bucket: dict[date, int] = {}
+    per_origin: dict[str, int] = {}
+    rows = (
+        tickets.annotate(bucket=_bucket(period, "created_at"))
+        .values("bucket", "origin")
         .annotate(n=Count("pk"))
-    }
+    )
+    for row in rows:
+        bucket = _as_date(row["bucket"])
+        per_bucket[bucket] = per_bucket.get(bucket, 0) + row["n"]
+        per_origin[row["origin"]] = per_origin.get(row["origin"], 0) + row["n"]
+    total = sum(per_origin.values())
+    order = {value: index for index, value in enumerate(Ticket.Origin.values)}
+    origins = [
+        OriginRow(origin=origin, count=count, share=round(100 * count / total, 1))
+        for origin, count in sorted(
+            per_origin.items(), key=lambda item: (-item[1], order.get(item[0], len(order)))
+        )
+    ]
+    return per_bucket, origins
+
+
+def _timeline(
+    created: dict[date, int], events: QuerySet[TicketEvent], period: Period, backlog: int
+) -> list[TimelineRow]:
     moves = {
         _as_date(row["bucket"]): row
         for row in events.filter(action__in=CLOSING_ACTIONS + ENDING_ACTIONS + REOPENING_ACTIONS)

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from categories.models import Service
+from tickets.models import Ticket
 from tickets.selectors.stats.periods import Period
 
 
@@ -86,6 +87,21 @@ class Word:
     tickets: int
 
 
+@dataclass(frozen=True)
+class OriginRow:
+    """Tickets created in the period that reached the helpdesk one way (web, email, phone...)."""
+
+    origin: str
+    count: int
+    share: float  # percent of the tickets created in the period
+
+    @property
+    def label(self) -> str:
+        # Read when shown, in the reader's language: the figures are cached for every reader.
+        labels = dict(Ticket.Origin.choices)
+        return str(labels.get(self.origin, self.origin))
+
+
 @dataclass
 class ServiceStats:
     service: Service
@@ -104,6 +120,7 @@ class ServiceStats:
     workload: list[AgentRow]
     heat: list[list[int]]
     words: list[Word]
+    origins: list[OriginRow] = field(default_factory=list)
     computed_at: datetime = field(default_factory=timezone.now)
 
     @property
