@@ -363,7 +363,7 @@ def test_a_changed_filter_gets_the_results_and_the_tabs_alone(client, category, 
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="queue-results">')
     assert "<html" not in html and "Imprimante" in html and "Écran" not in html
-    assert 'id="queue-nav" hx-swap-oob="true"' in html
+    assert 'id="queue-tabs" hx-swap-oob="true"' in html
     assert response.context["tabs"][0][1] == 1
 
 

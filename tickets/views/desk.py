@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from categories import services as category_services
 from categories.models import ServiceMembership
+from helpdesk import db_router
 from tickets import bulk, forms_agent, forms_queue, permissions, queue_views
 from tickets.models import Ticket
 from tickets.moves import Move
@@ -143,6 +144,7 @@ def _columns(sort: str) -> list[dict[str, Any]]:
 
 @require_GET
 @desk_required
+@db_router.reads_from_replica(when=db_router.searching)
 def queue(request: HttpRequest) -> HttpResponse:
     """One queue tab, filtered, sorted and paginated from the query string (bookmarkable).
 
@@ -206,7 +208,7 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
         "count_cap": queues.count_cap(filters),
         "counts_query": _counts_query(request, tab.key) if tab else "",
     }
-    return render(request, "tickets/agent/_tabs.html", context)
+    return render(request, "tickets/agent/_tab_list.html", context)
 
 
 # Where a batch's results wait for the queue page the POST redirects to.
