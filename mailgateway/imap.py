@@ -97,6 +97,7 @@ def poll(mailbox: Mailbox) -> PollResult:
                 mark_read(client, uid)
                 if message.status == message.Status.PROCESSED:
                     result.processed += 1
+            services.advance(mailbox, uidvalidity, batch[-1])
     services.polled(mailbox)
     return result
 

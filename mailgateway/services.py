@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -61,17 +62,24 @@ def receive(
 ) -> InboundMessage:
     """Records and applies one message, once: a message already recorded is returned as it is.
 
-    An unexpected error rolls everything back, then the message is recorded as failed with its
-    content (an administrator sees it), so that one message never stops the mailbox.
+    The row is written last, in the transaction that applied the message: its unique
+    (mailbox, uidvalidity, uid) lets one reader commit and rolls back any other. An unexpected
+    error rolls everything back, then the message is recorded as failed with its content (an
+    administrator sees it), so that one message never stops the mailbox.
     """
-    existing = _recorded(mailbox, uid, uidvalidity)
-    if existing is not None:
-        return existing
+    size = size or len(raw)
     try:
+        parsed = _parse(raw)
+        message_id = (parsed.message_id or "")[:255]
+        known = _known(mailbox, uid, uidvalidity, message_id)
+        recorded = next(
+            (row for row in known if row.uid == uid and row.uidvalidity == uidvalidity), None
+        )
+        if recorded is not None:
+            return recorded
+        first = next((row for row in known if row.message_id == message_id), None)
         with transaction.atomic():
-            message = _receive(mailbox, uid, uidvalidity, raw, size or len(raw))
-            _advance(mailbox, uidvalidity, uid)
-            return message
+            return _receive(mailbox, uid, uidvalidity, raw, size, parsed, message_id, first)
     except IntegrityError:
         # Another reader recorded it first.
         existing = _recorded(mailbox, uid, uidvalidity)
@@ -80,18 +88,15 @@ def receive(
         raise
     except Exception as error:
         logger.exception("Message %s of mailbox %s could not be processed.", uid, mailbox.pk)
-        with transaction.atomic():
-            message = InboundMessage.objects.create(
-                mailbox=mailbox,
-                uid=uid,
-                uidvalidity=uidvalidity,
-                size=size or len(raw),
-                status=Status.FAILED,
-                outcome=f"{type(error).__name__}: {error}"[:2000],
-                raw=raw,
-            )
-            _advance(mailbox, uidvalidity, uid)
-            return message
+        return InboundMessage.objects.create(
+            mailbox=mailbox,
+            uid=uid,
+            uidvalidity=uidvalidity,
+            size=size,
+            status=Status.FAILED,
+            outcome=f"{type(error).__name__}: {error}"[:2000],
+            raw=raw,
+        )
 
 
 def _parse(raw: bytes) -> Any:
@@ -104,21 +109,33 @@ def _recorded(mailbox: Mailbox, uid: int, uidvalidity: int) -> InboundMessage | 
     return InboundMessage.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid).first()
 
 
-def _advance(mailbox: Mailbox, uidvalidity: int, uid: int) -> None:
+def _known(mailbox: Mailbox, uid: int, uidvalidity: int, message_id: str) -> list[InboundMessage]:
+    """In one query: this UID's row if it was recorded, and the first copy of this Message-ID."""
+    same = Q(uidvalidity=uidvalidity, uid=uid)
+    if message_id:
+        same |= Q(message_id=message_id, duplicate_of__isnull=True)
+    return list(InboundMessage.objects.filter(same, mailbox=mailbox)[:2])
+
+
+def advance(mailbox: Mailbox, uidvalidity: int, uid: int) -> None:
+    """The mailbox was read up to `uid`: the next poll starts after it. (Only a shortcut: a
+    message read again is recognised by its row.)"""
     Mailbox.objects.filter(pk=mailbox.pk, uidvalidity=uidvalidity, last_uid__lt=uid).update(
         last_uid=uid
     )
 
 
-def _receive(mailbox: Mailbox, uid: int, uidvalidity: int, raw: bytes, size: int) -> InboundMessage:
-    parsed = _parse(raw)
-    message_id = (parsed.message_id or "")[:255]
-    first = None
-    if message_id:
-        first = InboundMessage.objects.filter(
-            mailbox=mailbox, message_id=message_id, duplicate_of__isnull=True
-        ).first()
-    message = InboundMessage.objects.create(
+def _receive(
+    mailbox: Mailbox,
+    uid: int,
+    uidvalidity: int,
+    raw: bytes,
+    size: int,
+    parsed: Any,
+    message_id: str,
+    first: InboundMessage | None,
+) -> InboundMessage:
+    message = InboundMessage(
         mailbox=mailbox,
         uid=uid,
         uidvalidity=uidvalidity,
@@ -127,10 +144,11 @@ def _receive(mailbox: Mailbox, uid: int, uidvalidity: int, raw: bytes, size: int
         sender=routing.sender_of(parsed)[:254],
         subject=clean_line(parsed.subject or "")[:255],
         size=size,
-        status=Status.IGNORED if first else Status.PROCESSED,
-        outcome="copy of a message already read" if first else "",
+        status=Status.IGNORED,
+        outcome="copy of a message already read",
     )
     if first is not None:
+        message.save(force_insert=True)
         return message
     result = _apply(mailbox, message, parsed, size, raw)
     message.status = result.status
@@ -138,7 +156,7 @@ def _receive(mailbox: Mailbox, uid: int, uidvalidity: int, raw: bytes, size: int
     message.ticket = result.ticket
     message.event = result.event
     message.raw = raw if result.keep_raw else None
-    message.save(update_fields=["status", "outcome", "ticket", "event", "raw"])
+    message.save(force_insert=True)
     for kind, context in result.answers:
         _answer(message, parsed, kind, context, person=result.person)
     return message
