@@ -180,7 +180,7 @@ class CommentForm(RequesterForm):
 
     text = MultiLineField(
         label=_("Your comment"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The service is told of your comment by email."),
     )
     files = MultipleFileField(label=_("Attachments (optional)"), required=False)

@@ -244,7 +244,7 @@ class CommentForm(DeskForm):
     PUBLIC = "public"
     INTERNAL = "internal"
 
-    text = _text(_("Message"), required=False, rows=5)
+    text = _text(_("Message"), required=False, rows=3)
     files = MultipleFileField(label=_("Files"), required=False)
 
     def __init__(self, *args: Any, internal: bool = False, **kwargs: Any) -> None:

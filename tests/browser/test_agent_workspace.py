@@ -87,8 +87,9 @@ def test_agent_handles_a_ticket_from_queue_to_closure(
     expect(page.locator("[data-feedback]")).to_have_text("Vous avez pris en charge le ticket.")
     expect(page.get_by_test_id("assignee")).to_have_text("Alice Martin")
 
-    # Ask for information: the question is required.
-    page.locator("summary", has_text="Demander des informations").click()
+    # Ask for information, from the ACTIONS menu: the question is required.
+    page.locator("#move-menu-button").click()
+    page.get_by_role("link", name="Demander des informations").click()
     page.get_by_role("button", name="Demander des informations").click()
     expect(page.get_by_label("Votre question au demandeur")).to_have_attribute(
         "aria-invalid", "true"
@@ -118,14 +119,15 @@ def test_agent_handles_a_ticket_from_queue_to_closure(
     page.get_by_role("button", name="Insérer").click()
     message = page.get_by_label("Message")
     expect(message).to_have_value(re.compile("vider la corbeille"))
-    page.get_by_role("button", name="Répondre", exact=True).click()
+    page.get_by_role("button", name="Envoyer la réponse", exact=True).click()
     expect(page.locator("[data-feedback]")).to_have_text(
         "Votre réponse a été envoyée au demandeur."
     )
 
-    # An internal note, labelled as such.
+    # An internal note, labelled as such: the reply box is switched to "Note interne" first.
+    page.locator("#composer label", has_text="Note interne").click()
     page.get_by_label("Message").fill("Quota relevé à 5 Go côté serveur.")
-    page.get_by_role("button", name="Note interne", exact=True).click()
+    page.get_by_role("button", name="Ajouter la note interne", exact=True).click()
     expect(page.locator("[data-feedback]")).to_have_text("Votre note interne a été ajoutée.")
     note = page.locator("li.timeline-internal").filter(has_text="Quota relevé")
     expect(note).to_contain_text("Note interne")
@@ -143,7 +145,8 @@ def test_agent_handles_a_ticket_from_queue_to_closure(
         other.close()
 
     # Request the closure: the resolution is required.
-    page.locator("summary", has_text="Demander la clôture").click()
+    page.locator("#move-menu-button").click()
+    page.get_by_role("link", name="Demander la clôture").click()
     page.get_by_label("Résolution (envoyée au demandeur)").fill("Corbeille vidée, quota relevé.")
     page.get_by_role("button", name="Demander la clôture").click()
     expect(page.locator("[data-feedback]")).to_have_text(
@@ -211,8 +214,9 @@ def test_agent_workspace_in_english(new_context, live_server, desk):
         page.get_by_role("link", name="Boîte mail pleine").click()
         page.get_by_role("button", name="Take charge").click()
         expect(page.locator("[data-feedback]")).to_have_text("You took the ticket.")
+        page.locator("#composer label", has_text="Internal note").click()
         page.get_by_label("Message").fill("Checked the quota.")
-        page.get_by_role("button", name="Internal note", exact=True).click()
+        page.get_by_role("button", name="Add the internal note", exact=True).click()
         note = page.locator("li.timeline-internal").filter(has_text="Checked the quota.")
         expect(note).to_contain_text("Internal note")
         check_accessibility(page, "ticket page (en)")

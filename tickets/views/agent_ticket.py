@@ -191,13 +191,20 @@ def _make_form(
     return form
 
 
+# Moves offered as a button of their own beside the menu: they ask for nothing, and an agent
+# makes them on nearly every new ticket.
+QUICK_MOVES = (Move.TAKE,)
+
+
 def _menu(allowed: set[Move]) -> list[Move]:
     """The ACTIONS menu: the moves this person may make now that have a form of their own (the
-    reply box is always on the page), in the table's order."""
+    reply box is always on the page, quick moves are buttons), in the table's order."""
     return [
         action.move
         for action in ACTIONS.values()
-        if action.move != Move.COMMENT and action.move in allowed
+        if action.move != Move.COMMENT
+        and action.move not in QUICK_MOVES
+        and action.move in allowed
     ]
 
 
@@ -241,6 +248,7 @@ def _panel_context(
         "attachments": list(ticket.attachments.all()),
         "allowed": allowed,
         "menu": _menu(allowed),
+        "quick_moves": [move for move in QUICK_MOVES if move in allowed],
         "open_move": open_move,
         "comment": comment,
         "can_comment": Move.COMMENT in allowed,
