@@ -6,7 +6,8 @@ Under a bounded load (requesters filing tickets and commenting, agents reading t
 CSV exports and the search), one web node is killed (SIGKILL to gunicorn and its workers), then the
 replica is stopped (immediate shutdown: a crash). What must hold:
 
-* no request fails except those in flight on the killed node at the instant it died;
+* no request fails except those in flight while the node died (from the signal until its port
+  closed);
 * every ticket and comment the site accepted is in the primary;
 * the read-only pages kept answering after the replica stopped (from the primary);
 * while it was up, the replica really served those pages (its own table statistics).
@@ -150,6 +151,7 @@ def test_the_site_survives_losing_a_web_node_and_the_replica():
         time.sleep(LOAD_SECONDS * KILL_AT)
         killed_at = time.time()
         topology.node_b.kill()
+        dead_at = time.time()  # its processes gone and its port closed
 
         time.sleep(LOAD_SECONDS * (REPLICA_STOP_AT - KILL_AT))
         reads_on_replica = topology.replica_ticket_reads() - reads_before
@@ -161,7 +163,7 @@ def test_the_site_survives_losing_a_web_node_and_the_replica():
         answers = list(journal.answers)
 
         failures = journal.failures()
-        in_flight = [a for a in answers if started(a) <= killed_at <= a.at]
+        in_flight = [a for a in answers if started(a) <= dead_at and a.at >= killed_at]
         reads_after = [
             a for a in answers if a.kind in READ_KINDS and started(a) > replica_stopped_at
         ]
@@ -182,8 +184,18 @@ def test_the_site_survives_losing_a_web_node_and_the_replica():
             "clients": {"requesters": REQUESTERS, "agents": AGENTS},
             "requests": len(answers),
             "failures": len(failures),
-            "failure_statuses": sorted({a.status for a in failures}),
+            "failed": [
+                {
+                    "kind": a.kind,
+                    "status": a.status,
+                    "started_after_kill_s": round(started(a) - killed_at, 3),
+                    "ended_after_kill_s": round(a.at - killed_at, 3),
+                    "error": a.error[:200],
+                }
+                for a in failures
+            ],
             "in_flight_at_kill": len(in_flight),
+            "kill_seconds": round(dead_at - killed_at, 3),
             "latency": percentiles(answers),
             "reads_latency": percentiles([a for a in answers if a.kind in READ_KINDS]),
             "writes_latency": percentiles([a for a in answers if a.kind not in READ_KINDS]),
@@ -201,7 +213,7 @@ def test_the_site_survives_losing_a_web_node_and_the_replica():
         print("\nlosing a node:", json.dumps(figures, indent=2))
 
         context = logs_tail(topology)
-        late = [a for a in failures if not started(a) <= killed_at <= a.at]
+        late = [a for a in failures if a not in in_flight]
         assert not late, f"requests failed beyond those in flight at the kill: {late}\n{context}"
         assert len(failures) <= REQUESTERS + AGENTS
         assert ledger.tickets and ledger.comments, "the load filed no ticket or no comment"

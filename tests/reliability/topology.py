@@ -201,7 +201,8 @@ def _alive(pid: int) -> bool:
 
 class HAProxy:
     """HAProxy in front of the web nodes: /healthz checked every 500 ms, a node out after two
-    failed checks and back after one, a request whose connection fails retried on another node."""
+    failed checks and back after one, a request whose connection fails retried on another node,
+    and no server connection kept between requests."""
 
     def __init__(self, workdir: Path, port: int, backends: dict[str, int]) -> None:
         self.port = port
@@ -224,8 +225,14 @@ class HAProxy:
             "    timeout connect 1s\n"
             "    timeout client 60s\n"
             "    timeout server 60s\n"
+            # A busy node answers its health check late, not never: only a node that refuses or
+            # stays silent this long is out (a dead one refuses at once).
+            "    timeout check 3s\n"
             "    retries 2\n"
             "    option redispatch\n"
+            # A new server connection per request: a request is never sent on an idle connection
+            # to a node that has just died (it could not be retried), only refused and redispatched.
+            "    option http-server-close\n"
             "frontend web\n"
             f"    bind 127.0.0.1:{self.port}\n"
             "    default_backend nodes\n"
@@ -288,13 +295,15 @@ class GunicornNode:
             raise RuntimeError(f"web node b did not answer:\n{self.log.read_text()[-3000:]}")
 
     def kill(self) -> None:
-        """SIGKILL to the node's process group (arbiter and workers), as a crashed machine."""
+        """SIGKILL to the node's process group (arbiter and workers), as a crashed machine; returns
+        once its port refuses connections."""
         if self.process is None:
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         self.process = None
+        wait_until(lambda: not port_open(self.port), 10, interval=0.01)
 
 
 def _answers(url: str) -> bool:
