@@ -1,5 +1,6 @@
-"""Our own Message-IDs, read back: the formats of `notifications.emails` (message_id_for,
-thread_id_for) name the ticket an email was about, so a reply's In-Reply-To / References lead to
+"""Our own Message-IDs, read back: the formats of `notifications.emails` (message_id_for:
+"<notification-<pk>.ticket-<id>@<domain>>", thread_id_for: "<ticket-<id>.<reader>@<domain>>")
+name the ticket an email was about, so a reply's In-Reply-To / References lead to
 it, and a message of ours that comes back (a loop through a forward) is recognised."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from notifications.emails import mail_domain
 
 _OURS = re.compile(
     r"^<?(?:notification-(?P<notification>\d{1,18})(?:\.ticket-(?P<ticket>\d{1,18}))?[.\w-]*"
-    r"|ticket-(?P<root>\d{1,18}))@(?P<domain>[^<>\s]+?)>?$",
+    r"|ticket-(?P<root>\d{1,18})(?:\.[\w-]+)?)@(?P<domain>[^<>\s]+?)>?$",
     re.IGNORECASE,
 )
 _ANGLE_IDS = re.compile(r"<[^<>\s]+>")

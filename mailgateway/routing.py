@@ -10,7 +10,6 @@ only for a sender who may comment on that ticket.
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -19,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from mailgateway import references
-from notifications import reply_address
+from notifications import emails, reply_address, unsubscribe
 from tickets import permissions
 from tickets.models import Ticket
 from tickets.moves import Move
@@ -27,6 +26,7 @@ from tickets.moves import Move
 
 class Way(enum.StrEnum):
     IGNORE = "ignore"
+    UNSUBSCRIBE = "unsubscribe"
     BOUNCE = "bounce"
     REPLY = "reply"
     FORGED = "forged"
@@ -72,14 +72,6 @@ def person_by_email(email: str) -> Any:
     return get_user_model().objects.filter(email__iexact=email, is_active=True).first()
 
 
-def subject_ticket_id(subject: str) -> int | None:
-    """The N of the "[<EMAIL_SUBJECT_TAG> #N]" tag our emails' subjects carry (after "Re:" too)."""
-    tag = getattr(settings, "EMAIL_SUBJECT_TAG", "") or settings.SITE_NAME
-    pattern = r"\[\s*" + re.escape(tag) + r"\s*#(\d{1,12})\s*\]"
-    match = re.search(pattern, subject or "", re.IGNORECASE)
-    return int(match[1]) if match else None
-
-
 def _ticket(ticket_id: int) -> Ticket | None:
     return (
         Ticket.objects.select_related("service", "category", "requester")
@@ -106,6 +98,9 @@ def route(parsed: Any) -> Route:
         return Route(Way.BOUNCE, reason="bounce")
     if parsed.automatic:
         return Route(Way.IGNORE, reason=f"automatic: {parsed.automatic}")
+    token = unsubscribe.token_in_subject(parsed.subject or "")
+    if token:
+        return Route(Way.UNSUBSCRIBE, reason=token)
     sender = sender_of(parsed)
     for address in parsed.recipients or ():
         token = reply_address.read_token(address)
@@ -124,7 +119,7 @@ def route(parsed: Any) -> Route:
         ticket = _ticket(ticket_id)
         if _commenter(ticket, person):
             return Route(Way.REPLY, ticket=ticket, person=person, matched_by="thread")
-    ticket_id = subject_ticket_id(parsed.subject or "")
+    ticket_id = emails.ticket_id_in_subject(parsed.subject or "")
     if ticket_id is not None:
         ticket = _ticket(ticket_id)
         if _commenter(ticket, person):

@@ -30,7 +30,7 @@ from accounts.text import clean_line
 from helpdesk import ratelimit
 from mailgateway import routing
 from mailgateway.models import FailingAddress, InboundMessage, Mailbox
-from notifications import emails
+from notifications import emails, unsubscribe
 from notifications import services as notification_services
 from tickets import permissions
 from tickets import services as ticket_services
@@ -177,6 +177,13 @@ def _apply(
     if not _within_rate(sender):
         # Never answered: an answer would feed the loop or the flood the limit stops.
         return _Outcome(Status.REFUSED, "sender's rate limit reached")
+    if route.way == routing.Way.UNSUBSCRIBE:
+        # The List-Unsubscribe mailto of an optional email: the signed token decides, as the
+        # one-click link does.
+        wish = unsubscribe.read_token(route.reason)
+        if wish is None or not unsubscribe.switch_off(wish):
+            return _Outcome(Status.IGNORED, "unsubscription: unknown token")
+        return _Outcome(Status.PROCESSED, f"unsubscribed from {wish.field}")
     ticket = route.ticket
     context = {"subject": message.subject, "reference": ticket.reference if ticket else ""}
     if ticket is not None:

@@ -66,8 +66,16 @@ def test_an_agents_reply_is_a_public_reply(world):
     assert comment.actor == world.agent and not comment.is_internal
 
 
-def test_a_reply_to_one_of_our_emails_is_matched_by_in_reply_to(world):
-    ours = f"<notification-41.ticket-{world.ticket.pk}@helpdesk.univ.example>"
+@pytest.mark.parametrize(
+    "ours",
+    [
+        "<notification-41.ticket-{ticket}@helpdesk.univ.example>",
+        "<ticket-{ticket}.u{person}@helpdesk.univ.example>",
+    ],
+    ids=["a notification", "the thread's root"],
+)
+def test_a_reply_to_one_of_our_emails_is_matched_by_in_reply_to(world, ours):
+    ours = ours.format(ticket=world.ticket.pk, person=world.requester.pk)
     raw = message(sender=world.requester.email, headers={"In-Reply-To": ours, "References": ours})
 
     receive(world.mailbox, raw)
@@ -365,3 +373,20 @@ def test_a_held_message_can_be_discarded(world):
     discarded = services.discard(message=held)
 
     assert discarded.status == Status.IGNORED and discarded.raw is None
+
+
+# --- Unsubscribing by email --------------------------------------------------------------------
+
+
+def test_the_list_unsubscribe_mailto_switches_the_preference_off(world):
+    from notifications import unsubscribe
+    from notifications.models import NotificationPreference
+
+    token = unsubscribe.token_for(world.requester.pk, "agent_replies")
+    raw = message(sender=world.requester.email, subject=f"unsubscribe {token}", text="")
+
+    inbound = receive(world.mailbox, raw)
+
+    assert inbound.status == Status.PROCESSED
+    assert not NotificationPreference.objects.get(user=world.requester).agent_replies
+    assert Ticket.objects.count() == 1 and answers() == []
