@@ -63,6 +63,12 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "desk:home": ("L 403 403 200 200 200 200", "405 405 405 405 405 405 405"),
     "desk:availability": ("405 405 405 405 405 405 405", "L 403 403 404 404 404 404"),
     "desk:queue": ("L 403 403 200 200 200 200", "405 405 405 405 405 405 405"),
+    # The queue's tab counts (refreshed every minute), its batch moves and saved views. An empty
+    # batch or view is sent back to the queue with a message; a view of nobody's: 404.
+    "desk:queue_counts": ("L 403 403 200 200 200 200", "405 405 405 405 405 405 405"),
+    "desk:queue_bulk": ("405 405 405 405 405 405 405", "L 403 403 R R R R"),
+    "desk:view_save": ("405 405 405 405 405 405 405", "L 403 403 R R R R"),
+    "desk:view_delete": ("405 405 405 405 405 405 405", "L 403 403 404 404 404 404"),
     "desk:detail": ("L 404 404 200 404 200 200", "405 405 405 405 405 405 405"),
     "desk:action": ("405 405 405 405 405 405 405", "L 404 404 400 404 400 400"),
     # One move's form, opened from the ACTIONS menu: GET only, for the service's agents.
