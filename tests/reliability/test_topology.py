@@ -10,7 +10,8 @@ replica is stopped (immediate shutdown: a crash). What must hold:
   closed);
 * every ticket and comment the site accepted is in the primary;
 * the read-only pages kept answering after the replica stopped (from the primary);
-* while it was up, the replica really served those pages (its own table statistics).
+* while it was up, the replica really served those pages (its own table statistics), and the
+  app's transactions went through PgBouncer (its admin console's statistics).
 
 The figures (requests, failures, p50/p99, time to recover) are printed and written to
 test-artifacts/topology.json; bench/README.md ("Losing a node") keeps them.
@@ -203,6 +204,7 @@ def test_the_site_survives_losing_a_web_node_and_the_replica():
             "recovery_after_replica_stop_s": seconds_to_recover(answers, replica_stopped_at),
             "reads_after_replica_stop": len(reads_after),
             "replica_ticket_scans": reads_on_replica,
+            "pgbouncer_transactions": topology.pgbouncer.transactions(),
             "tickets_accepted": len(ledger.tickets),
             "comments_accepted": len(ledger.comments),
             "tickets_in_primary": len(tickets_in_primary),
@@ -224,3 +226,4 @@ def test_the_site_survives_losing_a_web_node_and_the_replica():
         assert reads_after, "no read-only page was asked for after the replica stopped"
         assert all(a.status == 200 for a in reads_after), {a.status for a in reads_after}
         assert reads_on_replica > 0, "the read-only pages never read from the replica"
+        assert figures["pgbouncer_transactions"] > len(answers), "the app bypassed PgBouncer"

@@ -172,6 +172,7 @@ class PgBouncer:
             "max_client_conn = 200\n"
             "default_pool_size = 10\n"
             "ignore_startup_parameters = extra_float_digits,options\n"
+            f"admin_users = {POSTGRES_USER}\n"
             f"logfile = {self.folder / 'pgbouncer.log'}\n"
             f"pidfile = {self.folder / 'pgbouncer.pid'}\n"
         )
@@ -180,6 +181,14 @@ class PgBouncer:
         _as_postgres(binary, "-d", str(self.ini))
         if not wait_until(lambda: port_open(self.port), 20):
             raise RuntimeError(f"pgbouncer did not listen on {self.port}")
+
+    def transactions(self, database: str = DATABASE) -> int:
+        """Transactions PgBouncer has passed on to `database` (its admin console's SHOW STATS)."""
+        with harness.database(self.url("pgbouncer")) as cursor:
+            cursor.execute("SHOW STATS")
+            columns = [column.name for column in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return sum(int(row["total_xact_count"]) for row in rows if row["database"] == database)
 
     def stop(self) -> None:
         pidfile = self.folder / "pgbouncer.pid"
@@ -364,6 +373,7 @@ class Topology:
             cursor.execute(f'CREATE DATABASE "{DATABASE}"')
             # PgBouncer passes on no startup option: the database carries the server setting.
             cursor.execute(f'ALTER DATABASE "{DATABASE}" SET jit = off')
+            cursor.execute(f"ALTER DATABASE \"{DATABASE}\" SET timezone = 'UTC'")
         self.replica = PostgresServer(self.workdir, "replica", replica_port, binaries)
         self.replica.clone(self.primary)
         self.replica.start()
