@@ -17,7 +17,7 @@ import dj_database_url
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
 
 from helpdesk import db_router
@@ -304,6 +304,48 @@ def test_a_replica_dying_mid_request_gives_way_to_the_primary(
         assert served_by == [db_router.PRIMARY]
         assert not db_router.HEALTH.is_usable()
         assert view(RequestFactory().get("/desk/stats/")).content == b"default"
+    finally:
+        if not replication.replica.running():
+            replication.replica.start()
+        assert wait_until(replication.caught_up, 30)
+
+
+def test_the_queue_reads_from_the_replica_only_when_it_searches(replica_alias, monkeypatch):
+    monkeypatch.setattr(db_router, "HEALTH", db_router.ReplicaHealth())
+
+    @db_router.reads_from_replica(when=db_router.searching)
+    def view(request):
+        return HttpResponse(db_router.ReplicaRouter().db_for_read(Ticket))
+
+    factory = RequestFactory()
+    assert view(factory.get("/desk/queue/", {"q": "imprimante"})).content == b"replica"
+    assert view(factory.get("/desk/queue/")).content == b"default"
+
+
+def test_a_replica_dying_before_an_export_streams_gives_way_to_the_primary(
+    replication, replica_alias, monkeypatch
+):
+    """A streamed export reads as it is sent: a replica failing before its first line makes the
+    view run again on the primary, and the download is whole."""
+    monkeypatch.setattr(db_router, "HEALTH", db_router.ReplicaHealth())
+
+    def rows():
+        alias = db_router.ReplicaRouter().db_for_read(Ticket)
+        if alias == db_router.REPLICA:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                replication.replica.stop("immediate")
+                cursor.execute("SELECT 1")
+        yield alias.encode()
+
+    @db_router.reads_from_replica
+    def view(request):
+        return StreamingHttpResponse(rows())
+
+    try:
+        response = view(RequestFactory().get("/desk/queue/export/"))
+        assert b"".join(response.streaming_content) == b"default"
+        assert not replication.replica.running(), "the export never read from the replica"
     finally:
         if not replication.replica.running():
             replication.replica.start()
