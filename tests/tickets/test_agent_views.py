@@ -685,3 +685,159 @@ def test_transfer_and_assign_lists_read_rows_and_still_validate(desk):
         {"assign-agent": str(agent.pk)}, ticket=agent_ticket, user=agent, prefix="assign"
     )
     assert chosen.is_valid() and chosen.cleaned_data["agent"] == agent
+
+
+# --- The conversation, the reply box and the ACTIONS menu -------------------------------------
+
+
+def _page(client, ticket, **extra) -> str:
+    response = client.get(reverse("desk:detail", args=[ticket.pk]), **extra)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_page_renders_no_move_form_until_one_is_opened(client, desk):
+    """The ticket page holds the reply box and the 'Take charge' button; every other move is a
+    link of the ACTIONS menu to its own form, listed only when this person may make it now."""
+    ticket = _ticket(desk)
+    client.force_login(desk["agent"])
+    page = _page(client, ticket)
+    posted_to = {
+        move
+        for move in ("assign", "transfer", "reject", "change_priority", "attachment", "release")
+        if reverse("desk:action", kwargs={"pk": ticket.pk, "action": move}) in page
+    }
+    assert posted_to == set()
+    assert reverse("desk:action", kwargs={"pk": ticket.pk, "action": "take"}) in page
+    assert reverse("desk:action", kwargs={"pk": ticket.pk, "action": "comment"}) in page
+    assert 'name="agent"' not in page and 'name="transfer-category"' not in page
+    offered = {
+        move
+        for move in ("assign", "transfer", "reject", "change_priority", "attachment")
+        if reverse("desk:move", kwargs={"pk": ticket.pk, "action": move}) in page
+    }
+    assert offered == {"assign", "transfer", "reject", "change_priority", "attachment"}
+    # Not possible on a new ticket: no menu entry.
+    for move in ("request_info", "request_closure", "release", "reopen"):
+        assert reverse("desk:move", kwargs={"pk": ticket.pk, "action": move}) not in page
+
+
+def test_a_move_opens_as_a_fragment_or_as_a_page(client, desk):
+    """The menu's link answers htmx with the move's form alone (posted back with htmx into the
+    panel), and a browser without JavaScript with a page of its own (a plain POST form)."""
+    ticket = _ticket(desk)
+    client.force_login(desk["agent"])
+    action = reverse("desk:action", kwargs={"pk": ticket.pk, "action": "reject"})
+    fragment = _open_move(client, ticket, "reject", **HTMX)
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert "<html" not in html
+    assert f'hx-post="{action}"' in html
+    assert 'name="reject-reason"' in html
+    page = _open_move(client, ticket, "reject")
+    html = page.content.decode()
+    assert "<html" in html
+    assert f'action="{action}"' in html
+    assert "hx-post" not in html.split('id="move-heading"')[1].split("</form>")[0]
+
+
+def test_a_move_not_possible_now_is_refused_and_an_unknown_one_is_not_found(client, desk):
+    """Opening a move the ticket's status does not allow answers 409 (as posting it would);
+    a name that is no move answers 404; a requester never reaches the desk's forms."""
+    ticket = _ticket(desk)
+    client.force_login(desk["agent"])
+    assert _open_move(client, ticket, "request_closure").status_code == 409
+    assert _open_move(client, ticket, "explode").status_code == 404
+    client.force_login(desk["requester"])
+    assert _open_move(client, ticket, "reject").status_code == 404
+
+
+def test_a_move_with_errors_comes_back_on_its_own_page_with_what_was_typed(client, desk):
+    """Without JavaScript, a move's form sent back with errors is its own page (400), with the
+    text kept; with htmx it is the panel with that form open in it."""
+    ticket = _ticket(desk)
+    workflow.take(ticket=ticket, actor=desk["agent"])
+    client.force_login(desk["agent"])
+    response = _act(client, ticket, "transfer", {"transfer-note": "Texte tapé"})
+    assert response.status_code == 400
+    assert response.templates[0].name == "tickets/agent/move.html"
+    assert "Texte tapé" in response.content.decode()
+    response = _act(client, ticket, "transfer", {"transfer-note": "Texte tapé"}, **HTMX)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="ticket-panel">')
+    assert 'id="move-slot"><section class="card move-card' in html.replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    ("data", "visibility"),
+    [
+        ({"mode": "public", "public": "1"}, TicketEvent.Visibility.PUBLIC),
+        ({"mode": "internal", "internal": "1"}, TicketEvent.Visibility.INTERNAL),
+        # Mode and button disagree: internal wins, so a doubt never reaches the requester.
+        ({"mode": "internal", "public": "1"}, TicketEvent.Visibility.INTERNAL),
+        ({"mode": "public", "internal": "1"}, TicketEvent.Visibility.INTERNAL),
+        # A page opened before the modes: the button decides.
+        ({"internal": "1"}, TicketEvent.Visibility.INTERNAL),
+        ({"public": "1"}, TicketEvent.Visibility.PUBLIC),
+    ],
+)
+def test_reply_mode_decides_who_reads_the_message(client, desk, data, visibility):
+    """'Reply to requester' sends a public comment, 'Internal note' an internal one."""
+    ticket = _ticket(desk)
+    client.force_login(desk["agent"])
+    response = _act(client, ticket, "comment", {"comment-text": "Bonjour", **data})
+    assert response.status_code == 302
+    assert ticket.events.get(text="Bonjour").visibility == visibility
+
+
+def test_the_reply_box_offers_both_modes_with_their_difference_stated(client, desk):
+    """Both modes are radio buttons before the text, each with its hint and its own button; an
+    internal note in the thread carries its label and the lock."""
+    ticket = _ticket(desk)
+    services.comment_add(ticket=ticket, author=desk["agent"], text="Câble HS", internal=True)
+    client.force_login(desk["agent"])
+    page = _page(client, ticket)
+    composer = page[page.index('id="composer"') :]
+    assert composer.index('name="mode" value="public"') < composer.index('name="comment-text"')
+    assert 'name="mode" value="internal"' in composer
+    assert 'id="composer-hint-internal"' in composer
+    assert "Note interne :" in composer
+    note = page[page.index("thread-note") :]
+    assert note.index("internal-icon") < note.index("Câble HS")
+    assert note.index("Note interne") < note.index("Câble HS")
+
+
+def test_the_upload_fields_say_their_limits(client, desk, settings):
+    """The reply box's file field states the size limit and the accepted types before anything
+    is chosen, and the field is described by that text."""
+    settings.ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+    settings.ATTACHMENT_ALLOWED_EXTENSIONS = ["pdf", "png"]
+    ticket = _ticket(desk)
+    client.force_login(desk["agent"])
+    page = _page(client, ticket)
+    assert "Jusqu’à 5 Mo par fichier. Types acceptés : pdf, png." in page
+    assert 'aria-describedby="id_comment-files_limits"' in page
+    assert 'accept=".pdf,.png"' in page
+    assert f'data-max-bytes="{5 * 1024 * 1024}"' in page
+    html = _open_move(client, ticket, "attachment").content.decode()
+    assert 'id="id_attachment-file_limits"' in html
+
+
+def test_ticket_page_queries_are_pinned(client, desk):
+    """No move's option list (agents to assign, categories to transfer to) is read before the
+    move is opened. The page costs ten queries: session, user, memberships, ticket, events,
+    files, the agent's read mark, canned responses, the requester's failing address, similar
+    tickets."""
+    ticket = _ticket(desk)
+    workflow.take(ticket=ticket, actor=desk["agent"])
+    for number in range(30):
+        CategoryFactory(name=f"Catégorie {number}")
+    client.force_login(desk["agent"])
+    url = reverse("desk:detail", args=[ticket.pk])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    sql = " ".join(query["sql"] for query in captured.captured_queries)
+    assert 'ORDER BY "categories_category"."tree_path"' not in sql
+    assert 'ORDER BY "accounts_user"."full_name"' not in sql
+    assert len(captured.captured_queries) == 10

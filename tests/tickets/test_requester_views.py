@@ -549,3 +549,33 @@ def test_internal_attachment_is_not_listed(logged_in, requester, tree):
     body = logged_in.get(ticket.get_absolute_url()).content.decode()
     assert "interne.png" not in body
     assert TicketEvent.objects.filter(visibility=TicketEvent.Visibility.INTERNAL).exists()
+
+
+def test_ticket_page_reads_as_a_conversation_without_notes(logged_in, requester, tree):
+    """Messages carry who wrote them and their role; status changes are compact lines; an
+    internal note never appears, not even as an empty entry."""
+    ticket, agent = taken(file_ticket(requester, tree["apogee"]))
+    services.comment_add(ticket=ticket, author=agent, text="Note secrète", internal=True)
+    services.comment_add(ticket=ticket, author=agent, text="Nous regardons.")
+    body = logged_in.get(ticket.get_absolute_url()).content.decode()
+    assert "thread-note" not in body
+    assert "internal-label" not in body
+    assert "Note interne" not in body
+    message = body[body.rindex("thread-from-agent") :]
+    assert message.index("Alice Agent") < message.index("Nous regardons.")
+    assert "thread-line" in body  # "Alice Agent a pris en charge le ticket"
+    assert body.index('id="action-comment"') < body.index("Nous regardons.")
+
+
+@override_settings(ATTACHMENT_MAX_BYTES=2 * 1024 * 1024, ATTACHMENT_ALLOWED_EXTENSIONS=["png"])
+def test_upload_fields_say_their_limits_first(logged_in, requester, tree):
+    """The filing form and the ticket page's file fields state the size limit and the types,
+    and point at that text."""
+    create = logged_in.get(reverse("tickets:create"), {"category": "apogee"}).content.decode()
+    assert "Jusqu’à 2 Mo par fichier. Types acceptés : png." in create
+    assert 'id="id_attachments_limits"' in create
+    assert 'accept=".png"' in create
+    ticket = file_ticket(requester, tree["apogee"])
+    page = logged_in.get(ticket.get_absolute_url()).content.decode()
+    assert 'aria-describedby="id_comment-files_limits"' in page
+    assert 'aria-describedby="id_attachment-files_limits"' in page
