@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 
 from categories.models import ServiceMembership
@@ -256,6 +257,15 @@ def test_a_bounce_marks_the_address_failing_for_agents(world):
             Context({"email": "camille@univ.example"})
         )
     assert "Emails to this address bounce" in shown and "2 bounces" in shown
+
+
+def test_agents_see_on_the_ticket_page_that_the_requesters_address_bounces(world, client):
+    receive(world.mailbox, bounce("camille@univ.example"))
+    client.force_login(world.agent)
+
+    page = client.get(reverse("desk:detail", args=[world.ticket.pk])).content.decode()
+
+    assert "Emails to this address bounce" in page
 
 
 def test_a_failing_address_gets_no_automatic_answer(world):
