@@ -1,57 +1,37 @@
-"""The only writer of the mail gateway's rows: a message read from a mailbox is recorded and
-applied in one transaction, so it counts exactly once.
+"""The only writer of the mail gateway's rows: a message read from a mailbox is recorded and applied
+in one transaction, so it counts exactly once.
 
-`receive` records the message (the unique (mailbox, uidvalidity, uid) refuses a second copy of
-the same row), decides its way (`mailgateway.routing`) and applies it through the same functions
-as the web pages (`tickets.services.comment_add`, `ticket_create`): a reply becomes a comment, a
-requester's answer moves the ticket back as on the page, a new message files a ticket. Whatever
-is refused gets an automatic answer saying what to do, and nothing else changes. Automatic
-messages (auto-replies, bounces, lists) and our own are never answered nor turned into comments.
+`receive` records the message (the unique (mailbox, uidvalidity, uid) refuses a second copy of the
+same row), decides its way (`mailgateway.routing`) and applies it (`mailgateway.actions`, through
+`tickets.services.comment_add` and `ticket_create`, as the web pages): a reply becomes a comment, a
+requester's answer moves the ticket back as on the page, a new message files a ticket. Whatever is
+refused gets an automatic answer saying what to do, and nothing else changes. Automatic messages
+(auto-replies, bounces, lists) and our own are never answered nor turned into comments.
 """
 
 from __future__ import annotations
 
 import logging
-import mimetypes
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.text import clean_line
 from helpdesk import ratelimit
-from mailgateway import routing
+from mailgateway import actions, routing
 from mailgateway.models import FailingAddress, InboundMessage, Mailbox
 from notifications import emails, unsubscribe
 from notifications import services as notification_services
-from tickets import permissions
-from tickets import services as ticket_services
-from tickets.exceptions import TransitionRefused
-from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
 Status = InboundMessage.Status
 Policy = Mailbox.UnknownSenderPolicy
-
-
-@dataclass
-class _Outcome:
-    status: str
-    outcome: str
-    ticket: Ticket | None = None
-    event: Any = None
-    keep_raw: bool = False
-    person: Any = None
-    answers: list[tuple[str, dict]] = field(default_factory=list)
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -164,46 +144,48 @@ def _receive(
 
 def _apply(
     mailbox: Mailbox, message: InboundMessage, parsed: Any, size: int, raw: bytes
-) -> _Outcome:
+) -> actions.Outcome:
     route = routing.route(parsed)
     if route.way == routing.Way.IGNORE:
-        return _Outcome(Status.IGNORED, route.reason)
+        return actions.Outcome(Status.IGNORED, route.reason)
     if route.way == routing.Way.BOUNCE:
         failing = record_bounce(parsed)
-        return _Outcome(Status.IGNORED, "bounce: " + ", ".join(failing) if failing else "bounce")
+        return actions.Outcome(
+            Status.IGNORED, "bounce: " + ", ".join(failing) if failing else "bounce"
+        )
     sender = message.sender
     if not sender:
-        return _Outcome(Status.IGNORED, "no sender")
+        return actions.Outcome(Status.IGNORED, "no sender")
     if not _within_rate(sender):
         # Never answered: an answer would feed the loop or the flood the limit stops.
-        return _Outcome(Status.REFUSED, "sender's rate limit reached")
+        return actions.Outcome(Status.REFUSED, "sender's rate limit reached")
     if route.way == routing.Way.UNSUBSCRIBE:
         # The List-Unsubscribe mailto of an optional email: the signed token decides, as the
         # one-click link does.
         wish = unsubscribe.read_token(route.reason)
         if wish is None or not unsubscribe.switch_off(wish):
-            return _Outcome(Status.IGNORED, "unsubscription: unknown token")
-        return _Outcome(Status.PROCESSED, f"unsubscribed from {wish.field}")
+            return actions.Outcome(Status.IGNORED, "unsubscription: unknown token")
+        return actions.Outcome(Status.PROCESSED, f"unsubscribed from {wish.field}")
     ticket = route.ticket
     context = {"subject": message.subject, "reference": ticket.reference if ticket else ""}
     if ticket is not None:
         context["ticket_url"] = emails.ticket_url(ticket)
     if size > settings.INBOUND_MAX_BYTES:
-        return _Outcome(
+        return actions.Outcome(
             Status.REFUSED,
             "too large",
             answers=[("inbound_refused", {**context, "reason": "too_large"})],
         )
     if route.way == routing.Way.FORGED:
-        return _Outcome(
+        return actions.Outcome(
             Status.REFUSED,
             route.reason,
             ticket=ticket,
             answers=[("inbound_refused", {**context, "reason": "forged"})],
         )
     if route.way == routing.Way.REPLY:
-        return _reply(route, parsed, context)
-    return _new_ticket(mailbox, route, parsed, message, context)
+        return actions.reply(route, parsed, context)
+    return actions.new_ticket(mailbox, route, parsed, message, context)
 
 
 def _within_rate(sender: str) -> bool:
@@ -215,140 +197,6 @@ def _within_rate(sender: str) -> bool:
     except Exception:
         logger.warning("Inbound rate limit not counted: the cache is unreachable.", exc_info=True)
         return True
-
-
-# --- Replies -----------------------------------------------------------------------------------
-
-
-def _reply(route: routing.Route, parsed: Any, context: dict) -> _Outcome:
-    ticket, person = route.ticket, route.person
-    language = _language(parsed, person)
-    files, refused = _files(parsed, language)
-    text = (parsed.text or "").strip()
-    if ticket.is_terminal:
-        return _refused(ticket, person, "closed", context)
-    if not text and not files:
-        return _refused(ticket, person, "empty", context)
-    was_closure_pending = ticket.status == Ticket.Status.CLOSURE_PENDING
-    try:
-        event = ticket_services.comment_add(ticket=ticket, author=person, text=text, files=files)
-    except (TransitionRefused, ValidationError) as error:
-        with translation.override(language):
-            detail = _message_of(error)
-        return _refused(ticket, person, "refused_move", {**context, "detail": detail})
-    outcome = _Outcome(
-        Status.PROCESSED, f"comment by {route.matched_by}", ticket=ticket, event=event
-    )
-    outcome.person = person
-    notes: dict = {}
-    if refused:
-        notes["refused_files"] = refused
-    if was_closure_pending and permissions.can_approve_closure(ticket, person):
-        notes["closure_url"] = emails.closure_url(ticket)
-    if notes:
-        outcome.answers.append(("inbound_received", {**context, **notes}))
-    return outcome
-
-
-def _refused(ticket: Ticket, person: Any, reason: str, context: dict) -> _Outcome:
-    outcome = _Outcome(
-        Status.REFUSED,
-        reason,
-        ticket=ticket,
-        answers=[("inbound_refused", {**context, "reason": reason})],
-    )
-    outcome.person = person
-    return outcome
-
-
-def _message_of(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
-
-
-# --- New tickets -------------------------------------------------------------------------------
-
-
-def _new_ticket(
-    mailbox: Mailbox, route: routing.Route, parsed: Any, message: InboundMessage, context: dict
-) -> _Outcome:
-    person = route.person
-    if person is None:
-        policy = mailbox.unknown_sender_policy
-        if policy == Policy.HOLD:
-            return _Outcome(Status.HELD, "unknown sender: held for an agent", keep_raw=True)
-        if policy == Policy.EXPLAIN:
-            return _Outcome(
-                Status.REFUSED,
-                "unknown sender: told how to file a ticket on the web",
-                answers=[("inbound_explain", {**context, "create_url": _create_url()})],
-            )
-        person = _account_for(message.sender, parsed)
-    return file_ticket(mailbox=mailbox, person=person, parsed=parsed, context=context)
-
-
-def file_ticket(*, mailbox: Mailbox, person: Any, parsed: Any, context: dict) -> _Outcome:
-    """Files the message as a new ticket of the mailbox's category for `person`."""
-    language = _language(parsed, person)
-    files, refused = _files(parsed, language)
-    subject = clean_line(parsed.subject or "").strip()
-    description = (parsed.full_text or parsed.text or "").strip()
-    if not description and not files:
-        outcome = _Outcome(
-            Status.REFUSED, "empty", answers=[("inbound_refused", {**context, "reason": "empty"})]
-        )
-        outcome.person = person
-        return outcome
-    with translation.override(language):
-        subject = subject or _("(no subject)")
-        description = description or _("(see the attached files)")
-    try:
-        ticket = ticket_services.ticket_create(
-            requester=person,
-            category=mailbox.category,
-            subject=subject,
-            description=description,
-            files=files,
-            origin=Ticket.Origin.EMAIL,
-        )
-    except ValidationError as error:
-        # The mailbox's category or service is closed: an agent decides what to do with it.
-        return _Outcome(Status.HELD, f"not filed: {_message_of(error)}", keep_raw=True)
-    outcome = _Outcome(Status.PROCESSED, "new ticket", ticket=ticket)
-    outcome.person = person
-    if refused:
-        outcome.answers.append(
-            (
-                "inbound_received",
-                {
-                    **context,
-                    "reference": ticket.reference,
-                    "ticket_url": emails.ticket_url(ticket),
-                    "refused_files": refused,
-                },
-            )
-        )
-    return outcome
-
-
-def _account_for(email: str, parsed: Any) -> Any:
-    """The person's account, created without a password (they sign in through the SSO or ask
-    for a password) when there is none; an existing one is found whatever the case."""
-    users = get_user_model().objects
-    existing = users.filter(email__iexact=email).first()
-    if existing is not None:
-        return existing
-    return users.create_user(
-        email=email,
-        password=None,
-        full_name=clean_line(parsed.sender_name or "")[:200],
-        preferred_language=_language(parsed, None),
-    )
-
-
-def _create_url() -> str:
-    return emails.absolute_url(reverse("tickets:create"))
 
 
 # --- Held messages -----------------------------------------------------------------------------
@@ -363,7 +211,7 @@ def release(*, message: InboundMessage, requester: Any) -> InboundMessage:
     if message.status not in (Status.HELD, Status.FAILED) or message.raw is None:
         raise ValidationError(_("This message is not waiting for a decision."), code="not_held")
     parsed = _parse(bytes(message.raw))
-    result = file_ticket(
+    result = actions.file_ticket(
         mailbox=message.mailbox,
         person=requester,
         parsed=parsed,
@@ -435,47 +283,13 @@ def polled(mailbox: Mailbox, error: str = "") -> None:
 # --- Automatic answers -------------------------------------------------------------------------
 
 
-def _language(parsed: Any, person: Any) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    if person is not None and getattr(person, "preferred_language", "") in codes:
-        return person.preferred_language
-    language = (getattr(parsed, "language", "") or "")[:2].lower()
-    return language if language in codes else settings.LANGUAGE_CODE
-
-
-def _files(parsed: Any, language: str) -> tuple[list[ContentFile], list[dict]]:
-    """The message's files that pass the upload checks, and the others with the reason."""
-    accepted, refused = [], []
-    for index, attachment in enumerate(parsed.attachments or (), start=1):
-        name = attachment.name or _default_name(attachment.content_type, index)
-        upload = ContentFile(attachment.content, name=name)
-        try:
-            with translation.override(language):
-                ticket_services.validate_upload(upload)
-        except ValidationError as error:
-            with translation.override(language):
-                refused.append({"name": name, "reason": _message_of(error)})
-            continue
-        accepted.append(upload)
-    return accepted, refused
-
-
-def _default_name(content_type: str, index: int) -> str:
-    extension = mimetypes.guess_extension(content_type or "") or ".bin"
-    return (
-        f"image-{index}{extension}"
-        if (content_type or "").startswith("image/")
-        else f"file-{index}{extension}"
-    )
-
-
 def _answer(message: InboundMessage, parsed: Any, kind: str, context: dict, *, person: Any) -> None:
     """An automatic answer to the sender, unless their address is known to bounce."""
     if not message.sender or FailingAddress.objects.filter(email=message.sender).exists():
         return
     notification_services.queue_automatic_answer(
         email=message.sender,
-        language=_language(parsed, person),
+        language=actions.language_for(parsed, person),
         kind=kind,
         context={**context, "site_url": settings.SITE_URL},
         in_reply_to=message.message_id,
