@@ -1,23 +1,26 @@
 """HTML mail as plain text: what a reader sees, never markup.
 
-The walk keeps the text of the document and its line structure, drops what a reader never sees
-(scripts, styles, the head, comments) and every tag and attribute, and writes quoted history
-(`<blockquote>`, Gmail's and Yahoo's quote containers) with "> " in front of each line so that the
-same reply stripping applies to HTML and to plain text mail.
+nh3 (html5ever, linear on malformed markup where the standard library's parser is not) first
+reduces the document to the elements that shape text, without comments, scripts, styles or any
+attribute but a link's address and a class; a walk then writes the text and its line structure.
+Quoted history (`<blockquote>`, Gmail's and Yahoo's quote containers) gets "> " in front of each
+line so that the same reply stripping applies to HTML and to plain text mail.
 """
 
 from __future__ import annotations
 
+import html as html_module
 import re
+from collections import Counter
 from html.parser import HTMLParser
+
+import nh3
 
 # Elements whose content no reader sees.
 _INVISIBLE = frozenset(
-    {"script", "style", "head", "title", "template", "noscript", "svg", "math", "object", "iframe"}
+    {"script", "style", "head", "title", "template", "svg", "math", "object", "iframe"}
 )
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-)
+_VOID = frozenset({"br", "hr", "img", "wbr"})
 _BLOCK = frozenset(
     {
         "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "div",
@@ -26,12 +29,18 @@ _BLOCK = frozenset(
         "table", "tbody", "thead", "tfoot", "tr", "ul",
     }
 )  # fmt: skip
+_KEPT = _BLOCK | {"a", "br", "td", "th", "span"}
 # Containers that clients use for the quoted message instead of (or around) a blockquote.
 _QUOTE_CLASSES = frozenset(
     {"gmail_quote", "yahoo_quoted", "protonmail_quote", "moz-forward-container"}
 )
 _SPACES = re.compile(r"[ \t\r\n\f\u00a0\u200b]+")
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
+# Past this many tags html5ever's scope checks grow with the nesting (quadratic for thousands
+# of nested blocks): such a document is read by the linear fallback.
+_MAX_TAGS = 20_000
+_TAG = re.compile(r"<[^<>]*>")
+_HIDDEN_BLOCK = re.compile(r"<(script|style|title|head)\b", re.IGNORECASE)
 
 
 class _TextWalk(HTMLParser):
@@ -40,6 +49,7 @@ class _TextWalk(HTMLParser):
         self.lines: list[str] = []
         self.current: list[str] = []
         self.stack: list[tuple[str, bool]] = []  # (tag, is a quote)
+        self.open_tags: Counter[str] = Counter()
         self.invisible = 0
         self.pre = 0
         self.quote = 0
@@ -51,10 +61,12 @@ class _TextWalk(HTMLParser):
         if not self.pre:
             line = _SPACES.sub(" ", line).strip()
         self.current = []
+        # One "> " whatever the depth: it marks history, and deep nesting must not multiply text.
+        prefix = "> " if self.quote else ""
         if line:
-            self.lines.append("> " * self.quote + line)
-        if blank and self.lines and self.lines[-1] != "> " * self.quote:
-            self.lines.append("> " * self.quote)
+            self.lines.append(prefix + line)
+        if blank and self.lines and self.lines[-1] != prefix:
+            self.lines.append(prefix)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _INVISIBLE:
@@ -87,6 +99,7 @@ class _TextWalk(HTMLParser):
             href = (attributes.get("href") or "").strip()
             self.links.append(href if href.lower().startswith(_LINK_SCHEMES) else None)
         self.stack.append((tag, is_quote))
+        self.open_tags[tag] += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _VOID or tag in _INVISIBLE:
@@ -103,10 +116,11 @@ class _TextWalk(HTMLParser):
         if self.invisible or tag in _VOID:
             return
         # Close up to the matching open tag: mail HTML often leaves elements unclosed.
-        if not any(open_tag == tag for open_tag, _ in self.stack):
+        if not self.open_tags[tag]:
             return
         while self.stack:
             open_tag, is_quote = self.stack.pop()
+            self.open_tags[open_tag] -= 1
             self._close(open_tag, is_quote)
             if open_tag == tag:
                 break
@@ -152,10 +166,47 @@ class _TextWalk(HTMLParser):
 def html_to_text(html: str) -> str:
     """The readable text of an HTML document: no tag, attribute, script or style survives;
     quoted history is written with "> " in front of its lines."""
-    walk = _TextWalk()
+    if html.count("<") > _MAX_TAGS:
+        return _linear_text(html)
     try:
-        walk.feed(html)
+        cleaned = nh3.clean(
+            html,
+            tags=set(_KEPT),
+            clean_content_tags=set(_INVISIBLE),
+            attributes={"*": {"class"}, "a": {"href"}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel=None,
+        )
+        walk = _TextWalk()
+        walk.feed(cleaned)
         walk.close()
-    except Exception:  # noqa: BLE001, S110 - a broken document still gives what was read of it
-        pass
+    except Exception:  # noqa: BLE001 - whatever breaks the walk, the linear reading still works
+        return _linear_text(html)
     return walk.text()
+
+
+def _linear_text(html: str) -> str:
+    """The text between the tags, read in linear time: no structure, no quote marks."""
+    kept = []
+    position = 0
+    while found := _HIDDEN_BLOCK.search(html, position):
+        kept.append(html[position : found.start()])
+        end = re.compile(rf"</{found.group(1)}\s*>", re.IGNORECASE).search(html, found.end())
+        position = end.end() if end else len(html)
+    kept.append(html[position:])
+    text = "".join(kept)
+    text = _drop_between(text, "<!--", "-->")
+    text = html_module.unescape(_TAG.sub(" ", text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _drop_between(text: str, start: str, end: str) -> str:
+    kept = []
+    position = 0
+    while (found := text.find(start, position)) >= 0:
+        kept.append(text[position:found])
+        closing = text.find(end, found + len(start))
+        position = closing + len(end) if closing >= 0 else len(text)
+    kept.append(text[position:])
+    return "".join(kept)

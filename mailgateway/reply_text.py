@@ -14,11 +14,12 @@ from mailparser_reply import EmailMessage
 
 REPLY_MARKER = "##- Please type your reply above this line -##"
 
+# Found anywhere on a line, then cut from the start of that line. Bounded: a hostile line of
+# "##-" must not cost quadratic time.
 _MARKER = re.compile(
-    r"^[> \t]*(?:##-.*-##"
-    r"|.*(?:type your reply above this line|reply above this line"
-    r"|au-dessus de cette ligne|au dessus de cette ligne))[ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
+    r"##-[^\n]{0,200}-##|type your reply above this line|reply above this line"
+    r"|au-dessus de cette ligne|au dessus de cette ligne",
+    re.IGNORECASE,
 )
 # Lines that start the quoted or forwarded message: everything from there on is history.
 _SEPARATORS = re.compile(
@@ -39,12 +40,9 @@ _HEADER_BLOCK = re.compile(
     rf"^[ \t*]*(?:{_HEADER_NAMES})[ \t*]*:.*\n(?:[ \t*]*\n)?[ \t*]*(?:{_HEADER_NAMES})[ \t*]*:",
     re.MULTILINE,
 )
-# "On <date>, <name> wrote:" and "Le <date>, <name> a écrit :", possibly folded over 2-3 lines.
-_WROTE = re.compile(
-    r"^[> \t]*(?:On|Le)\b[^\n]*\d[^\n]*(?:\n[^\n]*){0,2}?(?:wrote|a\s+écrit|a\s+ecrit)"
-    r"[ \t\u00a0\u202f]*:[ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
-)
+# The end of "On <date>, <name> wrote:" / "Le <date>, <name> a écrit :" (see `_attributions`).
+_WROTE_END = re.compile(r"(?:wrote|a\s+[ée]crit)[\s\u00a0\u202f]*:\s*$", re.IGNORECASE)
+_ATTRIBUTION_START = re.compile(r"^[> \t]*(?:On|Le)\s", re.IGNORECASE)
 _MOBILE = re.compile(
     r"^[ \t]*(?:Sent from my|Sent from Outlook|Get Outlook for|Sent from Mail for|Envoyé de mon"
     r"|Envoyé depuis mon|Envoyé à partir de|Envoyé avec|Télécharger Outlook|Obtenir Outlook"
@@ -62,17 +60,48 @@ def strip_reply(text: str) -> str:
 
     A bottom-posted reply (nothing but quotes above the answer) keeps its unquoted lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    patterns = (_MARKER, _SEPARATORS, _HEADER_BLOCK, _WROTE)
-    starts = [found.start() for pattern in patterns if (found := pattern.search(text))]
+    starts = [found.start() for p in (_SEPARATORS, _HEADER_BLOCK) if (found := p.search(text))]
+    if found := _MARKER.search(text):
+        starts.append(text.rfind("\n", 0, found.start()) + 1)
+    attributions = _attributions(text)
+    starts += [span[0] for span in attributions[:1]]
     start = min(starts, default=len(text))
     above = _unquoted(text[:start])
-    if not above.strip() and _bottom_posted(text[start:]):
-        above = _unquoted(_WROTE.sub("", text))
+    if not above.strip() and _bottom_posted(_without(text[start:], _attributions(text[start:]))):
+        above = _unquoted(_without(text, attributions))
     text = _cut(above, _SIGNATURE)
     text = _MOBILE.sub("", text)
     if text.strip():
         text = _library_reply(text)
     return _BLANKS.sub("\n\n", text).strip()
+
+
+def _attributions(text: str) -> list[tuple[int, int]]:
+    """Where the "On <date>, <name> wrote:" lines are, folded over up to three lines, in linear
+    time: a line that starts like one and has a digit, ended by "wrote:" on it or on one of the
+    next two lines."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    spans = []
+    for index, line in enumerate(lines):
+        if len(line) > 500 or not _ATTRIBUTION_START.match(line):
+            continue
+        if not any(ch.isdigit() for ch in line):
+            continue
+        for last in range(index, min(index + 3, len(lines))):
+            tail = " ".join(lines[index : last + 1])[-40:]
+            if _WROTE_END.search(tail):
+                spans.append((offsets[index], offsets[last + 1] - 1))
+                break
+    return spans
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in reversed(spans):
+        text = text[:start] + text[end:]
+    return text
 
 
 def _cut(text: str, pattern: re.Pattern[str]) -> str:
@@ -85,9 +114,9 @@ def _unquoted(text: str) -> str:
 
 
 def _bottom_posted(history: str) -> bool:
-    """The history starts with quoted lines (its attribution line aside) and unquoted lines
+    """The history (its attribution lines removed) starts with quoted lines, and unquoted lines
     follow them, none of which starts a forward or an Outlook header block."""
-    lines = [line for line in _WROTE.sub("", history, count=1).split("\n") if line.strip()]
+    lines = [line for line in history.split("\n") if line.strip()]
     if not lines or not _QUOTED.match(lines[0]):
         return False
     rest = _unquoted("\n".join(lines))
@@ -102,6 +131,12 @@ def _library_reply(text: str) -> str:
     Its disclaimer rules are not applied (they would drop a person's "Warning: my mailbox is
     full"), nor a signature whose first line is a sentence rather than a sign-off ("Thanks, but
     it still fails" starts a paragraph, not a signature)."""
+    if len(text) > _LIBRARY_MAX_CHARS or any(
+        len(line) > _LIBRARY_MAX_LINE for line in text.split("\n")
+    ):
+        # Its patterns take quadratic time on long lines: what a person types above a quote
+        # is far shorter, and the rules above have already cut the history.
+        return text
     try:
         message = EmailMessage(text=text, languages=["fr", "en"], keep_hyphen_lists=True).read()
     except Exception:  # noqa: BLE001 - a regex surprise must not lose the message
@@ -120,6 +155,8 @@ def _library_reply(text: str) -> str:
 
 # "Cordialement,", "Best regards, Alice Martin": longer first lines are sentences.
 _SIGN_OFF_LENGTH = 40
+_LIBRARY_MAX_CHARS = 20_000
+_LIBRARY_MAX_LINE = 1_000
 
 
 def unflow(text: str, *, delsp: bool) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
+import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -402,3 +404,41 @@ def test_body_charsets(charset: str, body: bytes, text: str) -> None:
         b"Content-Transfer-Encoding: 8bit\r\n\r\n" + body + b"\r\n"
     )
     assert parse_message(raw).text == text
+
+
+# Hostile input ----------------------------------------------------------------------------------
+
+HOSTILE_HTML = {
+    "unclosed comments": "<!--" * 50_000,
+    "unclosed tags": "<a" * 50_000,
+    "unclosed declarations": "<![CDATA[" * 30_000,
+    "deep nesting": "<div>" * 19_000 + "x" + "</span>" * 19_000,
+    "deep quotes": "<blockquote>" * 19_000 + "x\n" * 19_000,
+    "many tags": "<p>x</p>" * 100_000,
+    "an unclosed script": "<p>shown</p><script>" + "hidden " * 50_000,
+}
+HOSTILE_TEXT = {
+    "a long attribution-like line": "Le " + "1" * 50_000,
+    "long attribution-like lines": ("On 1 " + "x " * 490 + "\n") * 40,
+    "deep quote marks": ("> " * 2_000 + "x\n") * 50,
+    "markers": "##-" * 30_000,
+    "hyphens": "-" * 100_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_HTML))
+def test_hostile_html_is_read_in_linear_time(name: str) -> None:
+    """Markup that makes a backtracking or quadratic parser spin is read within seconds of CPU
+    (the bound is far above what a linear reading takes: a regression, not a measure)."""
+    start = time.process_time()
+    parsed = parse_message(mail(HOSTILE_HTML[name], subtype="html"))
+    assert time.process_time() - start < 10
+    assert "hidden" not in parsed.full_text
+    assert not re.search(r"<(?:p|div|script|blockquote)\b[^<]*>", parsed.full_text)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXT))
+def test_hostile_text_is_read_in_linear_time(name: str) -> None:
+    start = time.process_time()
+    parse_message(mail(HOSTILE_TEXT[name]))
+    assert time.process_time() - start < 10
