@@ -115,6 +115,13 @@ def test_agent_writes_a_note_and_a_reply_and_opens_one_move(
         expect(note).to_contain_text(words["internal"])
         expect(note.locator("svg.internal-icon")).to_have_count(1)
         expect(page.locator("li.thread-line").first).to_be_visible()
+        if width == "desktop":
+            # A short ticket fits in about one screen, the reply box in the first one: from the
+            # title to the last message, less than a 1280 x 1024 screen.
+            assert page.locator("#composer").bounding_box()["y"] < WIDTHS[width]["height"]
+            top = page.locator("h1").bounding_box()["y"]
+            last = page.locator("ol.thread > li").last.bounding_box()
+            assert last["y"] + last["height"] - top < 1024
         check_accessibility(page, f"agent ticket page ({lang}, {width})")
         page.screenshot(
             path=str(artifacts_dir / f"ticket-agent-{lang}-{width}.png"), full_page=True
@@ -156,6 +163,9 @@ def test_agent_writes_a_note_and_a_reply_and_opens_one_move(
         question = page.get_by_label(words["question"])
         expect(question).to_be_focused()
         check_accessibility(page, f"move form open ({lang}, {width})")
+        page.screenshot(
+            path=str(artifacts_dir / f"ticket-agent-move-{lang}-{width}.png"), full_page=False
+        )
         page.get_by_role("button", name=words["request_info"]).click()
         expect(question).to_have_attribute("aria-invalid", "true")
         page.get_by_label(words["question"]).fill("Quelle est votre adresse ?")
