@@ -9,6 +9,9 @@ and servers) through the gateway: each role has its outcome.
 | bounce     | the bounced addresses marked failing, nothing else             |
 | spoof      | refused with an automatic answer to the sender, nothing else   |
 
+A reply's or a new ticket's files are each on the ticket (inline images included) or named, with
+the reason, in the automatic answer to the sender.
+
 The corpus names ticket 42 and person 7 with a made-up reply address; each test signs a real one
 for its own ticket and the person who replies, in the same place.
 """
@@ -90,3 +93,19 @@ def test_each_corpus_message_has_its_outcome(world, name):
         assert answer.email == sender and answer.kind == "inbound_refused"
     else:
         pytest.fail(f"unknown role {role!r}")
+    if role in ("reply", "new-ticket"):
+        _check_files(expected, inbound.ticket)
+
+
+def _check_files(expected: dict, ticket: Ticket) -> None:
+    stored = {a.original_name for a in ticket.attachments.all()}
+    refused = {
+        item["name"]
+        for answer in answers()
+        for item in answer.payload["context"].get("refused_files", [])
+    }
+    for attachment in expected["attachments"]:
+        name = attachment["name"]
+        assert name in stored or name in refused, (name, stored, refused)
+        if attachment["inline"] and name.endswith(".png"):
+            assert name in stored, f"inline image {name} not kept"
