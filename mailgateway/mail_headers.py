@@ -58,7 +58,11 @@ def header(message: Message, name: str) -> str:
 def addresses(message: Message, name: str) -> list[tuple[str, str]]:
     found = []
     # Addresses are split before encoded words are decoded: a decoded name may hold a comma.
-    for display, address in getaddresses(raw_headers(message, name)):
+    try:
+        pairs = getaddresses(raw_headers(message, name))
+    except Exception:  # noqa: BLE001 - e.g. thousands of nested comments: no address read
+        return []
+    for display, address in pairs:
         address = clean_line(address).strip("<>").lower()
         if "@" not in address:
             continue

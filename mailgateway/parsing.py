@@ -9,6 +9,7 @@ be read at all gives empty text and no attachment).
 from __future__ import annotations
 
 import email
+import email.parser
 import logging
 import mimetypes
 import re
@@ -61,17 +62,41 @@ class ParsedMessage:
 
 def parse_message(raw: bytes) -> ParsedMessage:
     """Everything the gateway needs from one RFC 5322 message, as read from the mailbox."""
-    for mail_policy in (policy.default, policy.compat32):
+    policies = (policy.default, policy.compat32)
+    if any(len(value) > _LONG_MIME_HEADER for value in _MIME_HEADER.findall(raw)):
+        # The modern header parser takes quadratic time on thousands of parameters.
+        policies = (policy.compat32,)
+    for mail_policy in policies:
         try:
             return _read(email.message_from_bytes(raw, policy=mail_policy), raw)
-        except Exception:  # noqa: BLE001 - the next policy, else nothing: never an exception
-            logger.warning("Inbound message unreadable with %s", mail_policy, exc_info=True)
-    return ParsedMessage(size=len(raw))
+        except Exception as error:  # noqa: BLE001 - the next policy, else nothing; never raises
+            logger.warning(
+                "Inbound message unreadable with %s: %r",
+                type(mail_policy).__name__,
+                error,
+                exc_info=not isinstance(error, RecursionError),
+            )
+    try:
+        # Nested past the parser's recursion limit: the headers still say who wrote and why.
+        headers = email.parser.BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
+        return _read(headers, raw, with_body=False)
+    except Exception:  # noqa: BLE001 - nothing readable: the caller decides
+        return ParsedMessage(size=len(raw))
 
 
-def _read(message: Message, raw: bytes) -> ParsedMessage:
+# A Content-Type or Content-Disposition header with its continuation lines, anywhere in the raw
+# message (a part's headers too); real ones hold a few hundred characters.
+_MIME_HEADER = re.compile(
+    rb"^content-(?:type|disposition)[ \t]*:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*",
+    re.IGNORECASE | re.MULTILINE,
+)
+_LONG_MIME_HEADER = 8192
+
+
+def _read(message: Message, raw: bytes, *, with_body: bool = True) -> ParsedMessage:
     body = _Body()
-    body.walk(message)
+    if with_body:
+        body.walk(message)
     plain = body.text()
     sender_name, sender = mail_headers.first_address(message, "From")
     recipients: list[str] = []
@@ -179,6 +204,7 @@ class _Body:
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.attachments: list[InboundAttachment] = []
+        self.seen: set[tuple[str, bytes]] = set()
         self.delivery_status: list[Message] = []
         self.original_headers: list[Message] = []
         self.is_report = ""
@@ -274,7 +300,8 @@ class _Body:
         )
         # An invitation carries the same .ics as an alternative and as an attachment: keep one.
         key = (attachment.name, content.replace(b"\r\n", b"\n"))
-        if all((a.name, a.content.replace(b"\r\n", b"\n")) != key for a in self.attachments):
+        if key not in self.seen:
+            self.seen.add(key)
             self.attachments.append(attachment)
 
     def _delivery_status(self, part: Message) -> None:

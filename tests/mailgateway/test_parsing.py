@@ -442,3 +442,40 @@ def test_hostile_text_is_read_in_linear_time(name: str) -> None:
     start = time.process_time()
     parse_message(mail(HOSTILE_TEXT[name]))
     assert time.process_time() - start < 10
+
+
+HEAD = b"From: Deep <deep@university.example>\r\nSubject: Nested\r\nMIME-Version: 1.0\r\n"
+
+
+def test_mime_nested_past_the_parsers_limit_still_gives_its_headers() -> None:
+    nesting = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
+        for i in range(3_000)
+    )
+    parsed = parse_message(HEAD + nesting + b"Content-Type: text/plain\r\n\r\ndeep\r\n")
+    assert (parsed.sender, parsed.subject, parsed.text) == ("deep@university.example", "Nested", "")
+
+
+def test_thousands_of_mime_parameters_are_read_quickly() -> None:
+    params = b"; ".join(b"p%d=v" % i for i in range(20_000))
+    raw = HEAD + b"Content-Type: text/plain; charset=utf-8; " + params + b"\r\n\r\nbody\r\n"
+    start = time.process_time()
+    assert parse_message(raw).text == "body"
+    assert time.process_time() - start < 10
+
+
+def test_an_unreadable_address_header_loses_only_its_addresses() -> None:
+    raw = HEAD + b"To: " + b"(" * 20_000 + b"x@y.example\r\n\r\nbody\r\n"
+    parsed = parse_message(raw)
+    assert parsed.sender == "deep@university.example"
+    assert (parsed.recipients, parsed.text) == ((), "body")
+
+
+def test_thousands_of_attachments_are_all_kept() -> None:
+    parts = b"".join(
+        b"--b\r\nContent-Type: application/octet-stream\r\n"
+        b"Content-Disposition: attachment; filename=f%d.bin\r\n\r\n%d\r\n" % (i, i)
+        for i in range(2_000)
+    )
+    raw = HEAD + b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + parts + b"--b--\r\n"
+    assert [a.name for a in parse_message(raw).attachments] == [f"f{i}.bin" for i in range(2_000)]
