@@ -112,6 +112,9 @@ def new_ticket(
                 answers=[("inbound_explain", {**context, "create_url": _create_url()})],
             )
         person = _account_for(message.sender, parsed)
+    if not person.is_active:
+        # A closed account: an agent decides, as the sign-in page would refuse the person.
+        return Outcome(Status.HELD, "the sender's account is inactive", keep_raw=True)
     return file_ticket(mailbox=mailbox, person=person, parsed=parsed, context=context)
 
 

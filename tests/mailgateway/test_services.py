@@ -14,6 +14,7 @@ from django.utils import translation
 from categories.models import ServiceMembership
 from mailgateway.models import FailingAddress, InboundMessage, Mailbox
 from notifications.reply_address import reply_address
+from tests.factories import UserFactory
 from tests.mailgateway.conftest import REPLY_ADDRESS, answers, message, receive
 from tickets import workflow
 from tickets.models import Ticket, TicketEvent
@@ -373,6 +374,14 @@ def test_an_unknown_sender_waits_for_an_agent_under_the_hold_policy(world):
     assert released.status == Status.PROCESSED and released.raw is None
     assert released.ticket.requester == world.requester
     assert released.ticket.subject == "Wifi"
+
+
+def test_a_new_message_from_an_inactive_account_waits_for_an_agent(world):
+    UserFactory(email="gone@univ.example", is_active=False)
+
+    inbound = receive(world.mailbox, message(sender="gone@univ.example"))
+
+    assert inbound.status == Status.HELD and inbound.ticket is None
 
 
 def test_a_held_message_can_be_discarded(world):
