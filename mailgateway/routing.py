@@ -110,8 +110,10 @@ def route(parsed: Any) -> Route:
         person = get_user_model().objects.filter(pk=token.person_id).first()
         if ticket is None or person is None:
             continue
-        if person.email.lower() != sender or not person.is_active:
+        if person.email.lower() != sender:
             return Route(Way.FORGED, ticket=ticket, reason="reply address of another person")
+        if not person.is_active:
+            return Route(Way.IGNORE, reason="the person's account is inactive")
         return Route(Way.REPLY, ticket=ticket, person=person, matched_by="reply address")
     person = person_by_email(sender)
     thread = _ids(parsed.in_reply_to) + _ids(parsed.references)
