@@ -284,9 +284,13 @@ def polled(mailbox: Mailbox, error: str = "") -> None:
 
 
 def _answer(message: InboundMessage, parsed: Any, kind: str, context: dict, *, person: Any) -> None:
-    """An automatic answer to the sender, unless their address is known to bounce."""
+    """An automatic answer to the sender, in their language, unless their address is known to
+    bounce."""
     if not message.sender or FailingAddress.objects.filter(email=message.sender).exists():
         return
+    if person is None or person.email.lower() != message.sender:
+        # The person the message was about may not be its sender (a forged reply address).
+        person = routing.person_by_email(message.sender)
     notification_services.queue_automatic_answer(
         email=message.sender,
         language=actions.language_for(parsed, person),
