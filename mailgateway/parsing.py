@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class InboundAttachment:
+    """A file of the message. `name` is safe to show (one line, no path, never empty); `inline`
+    marks an image shown inside the HTML (a cid: image), kept as an attachment all the same."""
+
     name: str
     content_type: str
     content: bytes
@@ -42,6 +45,11 @@ class InboundAttachment:
 
 @dataclass(frozen=True)
 class ParsedMessage:
+    """One message as the gateway needs it. Addresses are lower case; ids keep their angle
+    brackets; `text` is what the sender typed (history, our reply marker and signatures cut),
+    `full_text` the whole body as text (a new ticket by email quotes nothing); `automatic` says
+    why a machine sent it ("" for a person), and `bounce_recipients` which addresses failed."""
+
     message_id: str = ""
     in_reply_to: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
@@ -285,7 +293,8 @@ class _Body:
             if isinstance(inner, Message):
                 self.original_headers.append(inner)
             if not name and isinstance(inner, Message):
-                name = mail_headers.header(inner, "Subject") + ".eml"
+                subject = mail_headers.header(inner, "Subject").replace("/", "-")
+                name = (subject.replace("\\", "-").strip(" .") or "message") + ".eml"
         else:
             content = _payload_bytes(part)
         if content_type in {"application/ms-tnef", "application/vnd.ms-tnef"}:

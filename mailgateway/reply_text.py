@@ -45,8 +45,8 @@ _WROTE_END = re.compile(r"(?:wrote|a\s+[ée]crit)[\s\u00a0\u202f]*:\s*$", re.IGN
 _ATTRIBUTION_START = re.compile(r"^[> \t]*(?:On|Le)\s", re.IGNORECASE)
 _MOBILE = re.compile(
     r"^[ \t]*(?:Sent from my|Sent from Outlook|Get Outlook for|Sent from Mail for|Envoyé de mon"
-    r"|Envoyé depuis mon|Envoyé à partir de|Envoyé avec|Télécharger Outlook|Obtenir Outlook"
-    r"|Sent with)\b.*$",
+    r"|Envoyé depuis mon|Envoyé à partir de|Télécharger Outlook|Obtenir Outlook"
+    r"|(?:Sent with|Envoyé avec) (?:Proton ?Mail|Spark|BlueMail|Blue Mail|BlackBerry))\b.*$",
     re.IGNORECASE | re.MULTILINE,
 )
 # The usenet signature delimiter ("-- ", also without its trailing space).

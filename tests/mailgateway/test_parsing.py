@@ -206,6 +206,13 @@ def test_sentences_that_look_like_signatures_or_disclaimers_are_kept(body: str) 
     assert parse_message(mail(body)).text == body
 
 
+def test_a_sentence_starting_like_a_mobile_line_is_kept() -> None:
+    body = "Sent with the wrong file, sorry: here is the right one.\n\nSent with Proton Mail"
+    assert (
+        parse_message(mail(body)).text == "Sent with the wrong file, sorry: here is the right one."
+    )
+
+
 def test_lists_written_with_hyphens_are_kept() -> None:
     body = "Three rooms are affected:\n- B204\n- B205\n- the library\n"
     assert parse_message(mail(body)).text == body.strip()
@@ -479,3 +486,17 @@ def test_thousands_of_attachments_are_all_kept() -> None:
     )
     raw = HEAD + b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + parts + b"--b--\r\n"
     assert [a.name for a in parse_message(raw).attachments] == [f"f{i}.bin" for i in range(2_000)]
+
+
+@pytest.mark.parametrize(
+    ("subject", "name"),
+    [("", "message.eml"), ("Re: a/b\\c", "Re: a-b-c.eml"), ("...", "message.eml")],
+)
+def test_an_attached_message_is_named_after_its_subject(subject: str, name: str) -> None:
+    inner = EmailMessage()
+    inner["Subject"] = subject
+    inner.set_content("inner")
+    message = EmailMessage()
+    message.set_content("See the attached message.")
+    message.add_attachment(inner)
+    assert [a.name for a in parse_message(message.as_bytes()).attachments] == [name]
