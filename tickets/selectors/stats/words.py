@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from django.db import connection
+from django.db import connection, connections, router
 
 from categories.models import Service
 from tickets.models import Ticket
@@ -102,7 +102,10 @@ def frequent_words(service: Service, period: Period, limit: int = TOP_WORDS) -> 
 
 
 def _frequent_words_postgres(service: Service, period: Period, limit: int) -> list[Word]:
-    sql = _TS_STAT_SQL.format(table=connection.ops.quote_name(Ticket._meta.db_table))
+    # Raw SQL takes the database the router gives the page's other reads (the replica on the
+    # statistics page when it answers).
+    database = connections[router.db_for_read(Ticket)]
+    sql = _TS_STAT_SQL.format(table=database.ops.quote_name(Ticket._meta.db_table))
     params = {
         "service": service.pk,
         "start": period.start,
@@ -112,7 +115,7 @@ def _frequent_words_postgres(service: Service, period: Period, limit: int) -> li
         # Stopwords of our own list are dropped after the query: ask for a few more.
         "limit": limit + 10,
     }
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     words = [Word(form or lexeme, ndoc) for lexeme, ndoc, form in rows if ndoc >= 2]
