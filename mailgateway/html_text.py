@@ -10,12 +10,14 @@ line so that the same reply stripping applies to HTML and to plain text mail.
 from __future__ import annotations
 
 import html as html_module
+import logging
 import re
 from collections import Counter
 from html.parser import HTMLParser
 
 import nh3
 
+logger = logging.getLogger(__name__)
 # Elements whose content no reader sees.
 _INVISIBLE = frozenset(
     {"script", "style", "head", "title", "template", "svg", "math", "object", "iframe"}
@@ -34,6 +36,9 @@ _KEPT = _BLOCK | {"a", "br", "td", "th", "span"}
 _QUOTE_CLASSES = frozenset(
     {"gmail_quote", "yahoo_quoted", "protonmail_quote", "moz-forward-container"}
 )
+# Signature containers (Gmail, Outlook on the web uses id="Signature"); Thunderbird's
+# moz-signature already starts with "-- ".
+_SIGNATURE_CLASSES = frozenset({"gmail_signature"})
 _SPACES = re.compile(r"[ \t\r\n\f\u00a0\u200b]+")
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 # Past this many tags html5ever's scope checks grow with the nesting (quadratic for thousands
@@ -77,7 +82,11 @@ class _TextWalk(HTMLParser):
             return
         attributes = dict(attrs)
         if tag == "br":
-            self._break()
+            # A <br> alone on its line (<div><br></div>) is the blank line between paragraphs.
+            if "".join(self.current).strip():
+                self._break()
+            else:
+                self._break(blank=True)
             return
         if tag in _VOID:
             if tag == "hr":
@@ -87,6 +96,10 @@ class _TextWalk(HTMLParser):
         is_quote = tag == "blockquote" or bool(classes & _QUOTE_CLASSES)
         if tag in _BLOCK or is_quote:
             self._break(blank=tag in {"p", "blockquote", "table"} or is_quote)
+        if attributes.get("id") == "Signature" or classes & _SIGNATURE_CLASSES:
+            # The usenet delimiter, which the reply stripping cuts at and full text keeps.
+            self._break()
+            self.lines.append(("> " if self.quote else "") + "--")
         if is_quote:
             self.quote += 1
         if tag == "pre":
@@ -173,7 +186,7 @@ def html_to_text(html: str) -> str:
             html,
             tags=set(_KEPT),
             clean_content_tags=set(_INVISIBLE),
-            attributes={"*": {"class"}, "a": {"href"}},
+            attributes={"*": {"class", "id"}, "a": {"href"}},
             url_schemes={"http", "https", "mailto"},
             link_rel=None,
         )
@@ -181,6 +194,7 @@ def html_to_text(html: str) -> str:
         walk.feed(cleaned)
         walk.close()
     except Exception:  # noqa: BLE001 - whatever breaks the walk, the linear reading still works
+        logger.warning("HTML read by the linear fallback", exc_info=True)
         return _linear_text(html)
     return walk.text()
 

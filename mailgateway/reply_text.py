@@ -49,6 +49,16 @@ _MOBILE = re.compile(
     r"|(?:Sent with|Envoyé avec) (?:Proton ?Mail|Spark|BlueMail|Blue Mail|BlackBerry))\b.*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# A formal sign-off alone on its line; what follows it is a signature when it is short.
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:(?:(?:bien|très|tres|sincères|sinceres) )?(?:cordialement|salutations)"
+    r"|bien à vous|bien a vous|meilleures salutations|salutations distinguées"
+    r"|bonne (?:journée|journee|soirée|soiree|fin de journée|fin de journee)"
+    r"|best regards|kind regards|warm regards|regards|best wishes|sincerely|yours sincerely)"
+    r"[ \t]*[,.!]?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SIGNATURE_LINES = 8
 # The usenet signature delimiter ("-- ", also without its trailing space).
 _SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
 _QUOTED = re.compile(r"^[ \t]*>")
@@ -69,7 +79,7 @@ def strip_reply(text: str) -> str:
     above = _unquoted(text[:start])
     if not above.strip() and _bottom_posted(_without(text[start:], _attributions(text[start:]))):
         above = _unquoted(_without(text, attributions))
-    text = _cut(above, _SIGNATURE)
+    text = _cut_sign_off(_cut(above, _SIGNATURE))
     text = _MOBILE.sub("", text)
     if text.strip():
         text = _library_reply(text)
@@ -104,6 +114,17 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
+def _cut_sign_off(text: str) -> str:
+    """The text without its last formal sign-off and the few lines of signature after it."""
+    last = None
+    for last in _SIGN_OFF.finditer(text):  # noqa: B007 - the last one is wanted
+        pass
+    if last is None or last.start() == 0:
+        return text
+    after = [line for line in text[last.end() :].split("\n") if line.strip()]
+    return text[: last.start()] if len(after) <= _SIGNATURE_LINES else text
+
+
 def _cut(text: str, pattern: re.Pattern[str]) -> str:
     match = pattern.search(text)
     return text[: match.start()] if match else text
@@ -130,7 +151,7 @@ def _library_reply(text: str) -> str:
 
     Its disclaimer rules are not applied (they would drop a person's "Warning: my mailbox is
     full"), nor a signature whose first line is a sentence rather than a sign-off ("Thanks, but
-    it still fails" starts a paragraph, not a signature)."""
+    it still fails" starts a paragraph, not a signature) or that goes on for long."""
     if len(text) > _LIBRARY_MAX_CHARS or any(
         len(line) > _LIBRARY_MAX_LINE for line in text.split("\n")
     ):
@@ -145,8 +166,12 @@ def _library_reply(text: str) -> str:
         return text
     reply = message.replies[0]
     body = reply.content
-    sign_off = reply.signatures.split("\n", 1)[0].strip()
-    if reply.signatures and len(sign_off) <= _SIGN_OFF_LENGTH:
+    signature = [line for line in reply.signatures.split("\n") if line.strip()]
+    if (
+        signature
+        and len(signature[0]) <= _SIGN_OFF_LENGTH
+        and len(signature) <= _SIGNATURE_LINES + 1
+    ):
         body = body.replace(reply.signatures, "")
     if reply.headers:
         body = body.replace(reply.headers, "")

@@ -86,8 +86,9 @@ def test_corpus_message(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_message_needs_no_fallback(name: str, caplog: pytest.LogCaptureFixture) -> None:
-    """The modern parser reads every corpus message: the compat32 retry is for the rest."""
-    with caplog.at_level(logging.WARNING, logger="mailgateway.parsing"):
+    """The modern parser and the HTML walk read every corpus message: the fallbacks are for
+    the rest."""
+    with caplog.at_level(logging.WARNING):
         parse_message(corpus(name))
     assert caplog.records == []
 
@@ -204,6 +205,26 @@ def test_signatures_and_mobile_lines_are_stripped() -> None:
 )
 def test_sentences_that_look_like_signatures_or_disclaimers_are_kept(body: str) -> None:
     assert parse_message(mail(body)).text == body
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "Bien cordialement,\nSophie Laurent\nBibliothèque universitaire",
+        "Cordialement\n\nJ. Roux\nBureau 3.14\n04 73 00 00 00",
+        "Best regards,\nAlice",
+        "Bonne journée !",
+    ],
+)
+def test_a_sign_off_and_its_short_signature_are_stripped(signature: str) -> None:
+    assert parse_message(mail(f"Bonjour,\n\nC'est réparé.\n\n{signature}\n")).text == (
+        "Bonjour,\n\nC'est réparé."
+    )
+
+
+def test_a_sign_off_followed_by_a_long_text_is_kept() -> None:
+    body = "Bonjour,\n\nCordialement\n" + "".join(f"Ligne {i} du message.\n" for i in range(12))
+    assert parse_message(mail(body)).text == body.strip()
 
 
 def test_a_sentence_starting_like_a_mobile_line_is_kept() -> None:
@@ -430,6 +451,7 @@ HOSTILE_TEXT = {
     "deep quote marks": ("> " * 2_000 + "x\n") * 50,
     "markers": "##-" * 30_000,
     "hyphens": "-" * 100_000,
+    "sign-offs": "Cordialement\n" * 50_000 + "x\n" * 9,
 }
 
 
