@@ -59,6 +59,11 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _SIGNATURE_LINES = 8
+# "Cordialement,", "Best regards, Alice Martin": longer first lines are sentences.
+_SIGN_OFF_LENGTH = 40
+# mail-parser-reply's patterns take quadratic time on long lines: it reads only texts this short.
+_LIBRARY_MAX_CHARS = 20_000
+_LIBRARY_MAX_LINE = 1_000
 # The usenet signature delimiter ("-- ", also without its trailing space).
 _SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
 _QUOTED = re.compile(r"^[ \t]*>")
@@ -109,9 +114,12 @@ def _attributions(text: str) -> list[tuple[int, int]]:
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:
-    for start, end in reversed(spans):
-        text = text[:start] + text[end:]
-    return text
+    kept, position = [], 0
+    for start, end in spans:
+        kept.append(text[position:start])
+        position = end
+    kept.append(text[position:])
+    return "".join(kept)
 
 
 def _cut_sign_off(text: str) -> str:
@@ -155,8 +163,8 @@ def _library_reply(text: str) -> str:
     if len(text) > _LIBRARY_MAX_CHARS or any(
         len(line) > _LIBRARY_MAX_LINE for line in text.split("\n")
     ):
-        # Its patterns take quadratic time on long lines: what a person types above a quote
-        # is far shorter, and the rules above have already cut the history.
+        # What a person types above a quote is far shorter, and the rules above have already
+        # cut the history.
         return text
     try:
         message = EmailMessage(text=text, languages=["fr", "en"], keep_hyphen_lists=True).read()
@@ -176,12 +184,6 @@ def _library_reply(text: str) -> str:
     if reply.headers:
         body = body.replace(reply.headers, "")
     return body.strip()
-
-
-# "Cordialement,", "Best regards, Alice Martin": longer first lines are sentences.
-_SIGN_OFF_LENGTH = 40
-_LIBRARY_MAX_CHARS = 20_000
-_LIBRARY_MAX_LINE = 1_000
 
 
 def unflow(text: str, *, delsp: bool) -> str:

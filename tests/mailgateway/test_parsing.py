@@ -452,6 +452,7 @@ HOSTILE_TEXT = {
     "markers": "##-" * 30_000,
     "hyphens": "-" * 100_000,
     "sign-offs": "Cordialement\n" * 50_000 + "x\n" * 9,
+    "attributions": "> q\n" + "On 2 Dec 2026, A wrote:\n> q\n" * 30_000 + "answer",
 }
 
 
