@@ -119,7 +119,8 @@
   function reply() {
     var box =
       document.querySelector("[data-shortcut=reply]") ||
-      document.querySelector("#ticket-panel textarea, main textarea");
+      document.querySelector("#composer textarea") ||
+      document.querySelector("#ticket-panel textarea");
     if (!box) {
       return false;
     }

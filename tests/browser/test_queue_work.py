@@ -215,5 +215,22 @@ def test_agent_works_from_the_queues(
         page.locator("h1").click()
         page.keyboard.press("k")
         expect(page).to_have_url(re.compile(re.escape(first_href) + "$"))
+
+        # r: the reply box, ready to type in.
+        page.locator("h1").click()
+        page.keyboard.press("r")
+        expect(page.locator("#composer textarea")).to_be_focused()
+
+        # t in a queue takes the chosen row's ticket.
+        new = services.ticket_create(
+            requester=desk["requester"], category=mail.category, subject="Clavier", description="."
+        )
+        page.goto(f"{base}/desk/queue/?tab=todo")
+        page.locator("h1").click()
+        page.keyboard.press("j")
+        page.keyboard.press("t")
+        expect(page.locator(f"[data-bulk-results] li[data-ticket='{new.pk}']")).to_contain_text(
+            text["done"]
+        )
     finally:
         context.close()
