@@ -2,9 +2,10 @@
 
 nh3 (html5ever, linear on malformed markup where the standard library's parser is not) first
 reduces the document to the elements that shape text, without comments, scripts, styles or any
-attribute but a link's address and a class; a walk then writes the text and its line structure.
-Quoted history (`<blockquote>`, Gmail's and Yahoo's quote containers) gets "> " in front of each
-line so that the same reply stripping applies to HTML and to plain text mail.
+attribute but a link's address, a class and an id; a walk then writes the text and its line
+structure. Quoted history (`<blockquote>`, Gmail's and Yahoo's quote containers) gets "> " in
+front of each line, and a signature container the "--" delimiter, so that the same reply
+stripping applies to HTML and to plain text mail.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from html.parser import HTMLParser
 import nh3
 
 logger = logging.getLogger(__name__)
+
 # Elements whose content no reader sees.
 _INVISIBLE = frozenset(
     {"script", "style", "head", "title", "template", "svg", "math", "object", "iframe"}
