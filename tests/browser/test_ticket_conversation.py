@@ -122,6 +122,7 @@ def test_agent_writes_a_note_and_a_reply_and_opens_one_move(
             top = page.locator("h1").bounding_box()["y"]
             last = page.locator("ol.thread > li").last.bounding_box()
             assert last["y"] + last["height"] - top < 1024
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"]
         check_accessibility(page, f"agent ticket page ({lang}, {width})")
         page.screenshot(
             path=str(artifacts_dir / f"ticket-agent-{lang}-{width}.png"), full_page=True
@@ -188,6 +189,7 @@ def test_agent_writes_a_note_and_a_reply_and_opens_one_move(
         expect(page.locator("main")).not_to_contain_text("suivre en interne")
         expect(page.locator("li.thread-note")).to_have_count(0)
         expect(page.locator(".internal-label")).to_have_count(0)
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"]
         check_accessibility(page, f"requester ticket page ({lang}, {width})")
         page.screenshot(
             path=str(artifacts_dir / f"ticket-requester-{lang}-{width}.png"), full_page=True
