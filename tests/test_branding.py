@@ -147,3 +147,15 @@ def test_accessibility_statement(client, settings, language, status, tested):
     assert (
         'href="mailto:a11y@univ.example"' in client.get(reverse("accessibility")).content.decode()
     )
+
+
+def test_the_server_error_page_needs_no_request():
+    """The 500 page renders without the request's context (the error may come from it), in the
+    active language, with the statement's link."""
+    from django.template.loader import get_template
+    from django.utils import translation
+
+    with translation.override("en"):
+        html = get_template("500.html").render()
+    assert '<html lang="en">' in html and "<h1>Server error</h1>" in html
+    assert f'href="{reverse("accessibility")}"' in html
