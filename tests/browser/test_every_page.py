@@ -183,7 +183,7 @@ def test_every_page_of_a_stranger(new_context, live_server, people, artifacts_di
         context.close()
 
 
-def test_the_phone_menu_with_the_keyboard(new_context, live_server, people):
+def test_the_phone_menu_with_the_keyboard(new_context, live_server, people, artifacts_dir):
     """On a phone the links fold under "Menu": Tab reaches the button, Enter opens the menu, Tab
     walks its links, Escape folds it and gives the focus back to the button."""
     context = new_context(viewport=WIDTHS[390], locale="fr-FR")
@@ -203,6 +203,7 @@ def test_the_phone_menu_with_the_keyboard(new_context, live_server, people):
         page.keyboard.press("Tab")
         expect(nav.get_by_role("link", name="Guichet")).to_be_focused()
         check_accessibility(page, "phone menu open")
+        page.screenshot(path=str(artifacts_dir / "agent-menu-open-fr-390.png"))
         page.keyboard.press("Escape")
         expect(menu).to_have_attribute("aria-expanded", "false")
         expect(menu).to_be_focused()
