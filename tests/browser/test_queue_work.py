@@ -234,3 +234,26 @@ def test_agent_works_from_the_queues(
         )
     finally:
         context.close()
+
+
+def test_queue_work_without_javascript(new_context, live_server, desk):
+    """Without JavaScript the batch form and the filters are plain forms: the same results."""
+    alice = desk["alice"]
+    mail, printer, wifi, screen = desk["tickets"]
+    context = new_context(locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, alice.email, "/desk/queue/?tab=todo")
+        expect(page.locator("[data-select-all]")).to_be_hidden()
+        page.locator(f"#select-{mail.pk}").check()
+        page.locator(f"#select-{wifi.pk}").check()
+        page.locator(".bulk-bar").get_by_role("button", name="Prendre", exact=True).click()
+        results = page.locator("[data-bulk-results]")
+        expect(results.locator("li")).to_have_count(2)
+        expect(_row(page, "Boîte mail pleine")).to_have_count(0)
+        page.locator("form.queue-filters").get_by_label("Rechercher").fill("Imprimante")
+        page.get_by_role("button", name="Appliquer").click()
+        expect(_row(page, "Imprimante hors ligne")).to_have_count(1)
+        expect(_row(page, "Écran noir")).to_have_count(0)
+    finally:
+        context.close()
