@@ -202,9 +202,7 @@ def _menu(allowed: set[Move]) -> list[Move]:
     return [
         action.move
         for action in ACTIONS.values()
-        if action.move != Move.COMMENT
-        and action.move not in QUICK_MOVES
-        and action.move in allowed
+        if action.move != Move.COMMENT and action.move not in QUICK_MOVES and action.move in allowed
     ]
 
 
