@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from categories.models import Category
 from helpdesk import ratelimit
-from tickets import permissions, services, workflow
+from tickets import filing_panels, permissions, services, workflow
 from tickets.forms import (
     AttachmentForm,
     CancelForm,
@@ -109,7 +109,12 @@ def _render_create(
         form = TicketCreateForm(
             initial={"category": step.chosen.slug}, service=step.chosen.handling_service
         )
-    context = {"step": step, "form": form, "files_lost": files_lost}
+    panels = (
+        filing_panels.panels_for(request, step.chosen, form.data if form is not None else None)
+        if step.chosen is not None
+        else []
+    )
+    context = {"step": step, "form": form, "files_lost": files_lost, "panels": panels}
     template = "tickets/_create_body.html" if request.htmx else "tickets/create.html"
     return render(request, template, context, status=status)
 
@@ -150,6 +155,7 @@ def create(request: HttpRequest) -> HttpResponse:
             target = "attachments" if code.startswith("file_") else None
             form.add_error(target, error)
         else:
+            filing_panels.ticket_filed.send(sender=Ticket, request=request, ticket=ticket)
             # The recap page says it was created: no message on top of it.
             return redirect("tickets:created", pk=ticket.pk)
     if files_chosen:
