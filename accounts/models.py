@@ -57,6 +57,27 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # What the university's directory says of the person, refreshed at each sign-in (CAS
+    # attributes, OIDC/SAML claims, LDAP entry): audiences and routing read these, people
+    # never edit them.
+    affiliations = models.JSONField(
+        _("affiliations"),
+        default=list,
+        blank=True,
+        help_text=_("eduPersonAffiliation values, lower-case (student, staff, faculty, ...)."),
+    )
+    directory_groups = models.JSONField(
+        _("directory groups"),
+        default=list,
+        blank=True,
+        help_text=_("Group names or DNs the directory lists for the person."),
+    )
+    department = models.CharField(
+        _("department"),
+        max_length=200,
+        blank=True,
+        help_text=_("The person's unit in the directory (supannEntiteAffectation)."),
+    )
 
     objects = UserManager()
 
