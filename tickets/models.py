@@ -85,6 +85,15 @@ class Ticket(FSMModelMixin, models.Model):
         related_name="assigned_tickets",
         verbose_name=_("assigned agent"),
     )
+    # The agent who filed it for the requester (a phone call, the counter): the requester owns it.
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets_filed_for_others",
+        verbose_name=_("filed by"),
+    )
     status = FSMField(
         _("status"), max_length=32, choices=Status.choices, default=Status.OPEN, protected=True
     )
@@ -390,3 +399,121 @@ class SavedQueueView(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('desk:queue')}?{self.query}"
+
+
+class Invitation(models.Model):
+    """A person invited to follow a ticket: a colleague, a tutor, an agent of another service asked
+    for advice. Written only by `tickets.workflow.invite` and `leave`; leaving deletes the row, the
+    timeline keeps both events."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("ticket")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ticket_invitations",
+        verbose_name=_("invitee"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+        help_text=_("Empty when the helpdesk added a permanent invitee."),
+    )
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="ticket_invitation_once")
+        ]
+        indexes = [models.Index(fields=["user", "ticket"], name="invitation_user_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} · {self.user_id}"
+
+
+class Watcher(models.Model):
+    """An agent following a ticket of their service without owning it: its emails and the
+    "tickets I follow" tab."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="watchers", verbose_name=_("ticket")
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="watched_tickets",
+        verbose_name=_("agent"),
+    )
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("watcher")
+        verbose_name_plural = _("watchers")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "agent"], name="ticket_watcher_once")
+        ]
+        indexes = [models.Index(fields=["agent", "ticket"], name="watcher_agent_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} · {self.agent_id}"
+
+
+class PermanentInvitee(models.Model):
+    """A person invited to every new ticket of a service or of a category (a secretariat, a lab
+    director): exactly one of the two is set."""
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="permanent_invitees",
+        verbose_name=_("service"),
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="permanent_invitees",
+        verbose_name=_("category"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="permanent_invitations",
+        verbose_name=_("person"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("permanent invitee")
+        verbose_name_plural = _("permanent invitees")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(service__isnull=False, category__isnull=True)
+                    | models.Q(service__isnull=True, category__isnull=False)
+                ),
+                name="permanent_invitee_service_xor_category",
+            ),
+            models.UniqueConstraint(
+                fields=["service", "user"], name="permanent_invitee_service_once"
+            ),
+            models.UniqueConstraint(
+                fields=["category", "user"], name="permanent_invitee_category_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service or self.category} · {self.user}"
