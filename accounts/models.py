@@ -78,6 +78,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("The person's unit in the directory (supannEntiteAffectation)."),
     )
+    # The person's login at the university (CAS user, LDAP uid): it finds their account again when
+    # their email address changes. Null, not empty, when unknown, so that it can be unique.
+    directory_id = models.CharField(
+        _("directory identifier"),
+        max_length=150,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The person's login in the university's directory (uid)."),
+    )
 
     objects = UserManager()
 

@@ -25,4 +25,9 @@ class Migration(migrations.Migration):
             name='directory_groups',
             field=models.JSONField(blank=True, default=list, help_text='Group names or DNs the directory lists for the person.', verbose_name='directory groups'),
         ),
+        migrations.AddField(
+            model_name='user',
+            name='directory_id',
+            field=models.CharField(blank=True, help_text="The person's login in the university's directory (uid).", max_length=150, null=True, unique=True, verbose_name='directory identifier'),
+        ),
     ]
