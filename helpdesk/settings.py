@@ -110,6 +110,11 @@ INSTALLED_APPS = [
     "tickets",
     "notifications",
     "mailgateway",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+    "knowledge",
     "django_prometheus",
 ]
 
@@ -465,6 +470,54 @@ STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# --- API and the ENT ------------------------------------------------------------------------------
+# The REST API under /api/v1/ (api/): sessions (with CSRF) or "Authorization: Bearer" tokens.
+# Rate limits per person or token (anonymous: per address), "<count>/<second|minute|hour|day>",
+# counted in the cache; empty turns one off. Writes count against API_RATE_WRITE as well.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.authentication.TokenScope",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttles.AnonThrottle",
+        "api.throttles.ReadThrottle",
+        "api.throttles.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_RATE_ANON", default="60/minute"),
+        "user": env("API_RATE_USER", default="1200/minute"),
+        "write": env("API_RATE_WRITE", default="120/minute"),
+    },
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Helpdesk API",
+    "DESCRIPTION": "Categories, tickets, their timeline and every move of the lifecycle.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Origins (scheme://host[:port], comma-separated) that may show the "Mes tickets" widget
+# (/ent/mine/) in a frame: the university's portal (ENT). Every other page refuses framing.
+ENT_FRAME_ANCESTORS = env.list("ENT_FRAME_ANCESTORS", default=[])
+
 # --- Mail ----------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Helpdesk <helpdesk@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
@@ -525,6 +578,12 @@ CELERY_BEAT_SCHEDULE["expire-closures"] = {
     "task": "tickets.tasks.expire_closures",
     "schedule": 3600.0,
 }
+# Postponed tickets come back in progress on their day: checked every hour, so a day's tickets are
+# back early in the morning and a day missed while the scheduler was down is caught up.
+CELERY_BEAT_SCHEDULE["resume-postponed"] = {
+    "task": "tickets.tasks.resume_postponed",
+    "schedule": 3600.0,
+}
 # Outbox rows still pending long after they were due (lost broker message, dead worker) are queued
 # again; agents who chose the digest get the day's new tickets every morning.
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
@@ -538,6 +597,11 @@ CELERY_BEAT_SCHEDULE["mailgateway-poll"] = {
     "task": "mailgateway.tasks.poll_mailboxes",
     "schedule": float(INBOUND_POLL_SECONDS),
     "options": {"expires": float(INBOUND_POLL_SECONDS)},
+}
+# The category classifier learns again from the latest tickets every night (knowledge.classifier).
+CELERY_BEAT_SCHEDULE["knowledge-retrain-categories"] = {
+    "task": "knowledge.tasks.retrain_category_classifier",
+    "schedule": crontab(hour=3, minute=30),
 }
 CELERY_BEAT_SCHEDULE["notifications-digest"] = {
     "task": "notifications.tasks.send_new_ticket_digests",

@@ -29,6 +29,8 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("desk/", include("tickets.agent_urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
+    path("kb/", include("knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,233 @@
+"""One endpoint per move: POST /api/v1/tickets/<id>/<move>/.
+
+Each row of `API_MOVES` names a move of `tickets.moves`, the body it reads and the one function
+of `tickets.workflow` or `tickets.services` that makes it, the same the pages call. The order of
+the checks is the pages' too: a ticket the person may not see is 404, a malformed body 400, then
+the move itself refuses with 403 (never theirs), 409 (not now) or 400 (its text is missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as api_serializers
+from tickets import services, workflow
+from tickets.models import Ticket
+from tickets.moves import Move
+from tickets.selectors import ticket_pages
+
+S = api_serializers
+
+
+@dataclass(frozen=True)
+class ApiMove:
+    """A move offered by the API: its address, its body, what it calls."""
+
+    name: str
+    move: Move
+    body: type[serializers.Serializer]
+    perform: Callable[[Ticket, Any, dict], Any]
+    summary: str
+
+
+def _comment(internal: bool) -> Callable[[Ticket, Any, dict], Any]:
+    def perform(ticket: Ticket, user: Any, data: dict) -> Any:
+        return services.comment_add(
+            ticket=ticket,
+            author=user,
+            text=data.get("text", ""),
+            internal=internal,
+            files=data.get("files") or (),
+        )
+
+    return perform
+
+
+def _answer(ticket: Ticket, user: Any, data: dict) -> Any:
+    """Answers the service's question: only while it waits for the answer (409 otherwise)."""
+    if ticket.status != Ticket.Status.INFO_REQUESTED:
+        raise workflow.refusal(Move.RECEIVE_INFO, ticket, user)
+    return _comment(False)(ticket, user, data)
+
+
+API_MOVES: tuple[ApiMove, ...] = (
+    ApiMove(
+        "comment",
+        Move.COMMENT,
+        S.TextSerializer,
+        _comment(False),
+        "A public message (requester or agent), with optional files.",
+    ),
+    ApiMove(
+        "answer",
+        Move.RECEIVE_INFO,
+        S.TextSerializer,
+        _answer,
+        "The requester answers the service's question; the ticket goes back to the agent.",
+    ),
+    ApiMove(
+        "internal_note",
+        Move.INTERNAL_NOTE,
+        S.TextSerializer,
+        _comment(True),
+        "An internal note, for the service's agents only.",
+    ),
+    ApiMove(
+        "attachment",
+        Move.ATTACHMENT,
+        S.AttachmentCreateSerializer,
+        lambda t, u, d: services.attachment_add(
+            ticket=t, uploader=u, file=d["file"], internal=d["internal"]
+        ),
+        "Adds one file (internal: agents only).",
+    ),
+    ApiMove(
+        "approve_closure",
+        Move.APPROVE_CLOSURE,
+        S.EmptySerializer,
+        lambda t, u, d: workflow.approve_closure(ticket=t, actor=u),
+        "The requester approves the proposed closure.",
+    ),
+    ApiMove(
+        "refuse_closure",
+        Move.REFUSE_CLOSURE,
+        S.ReasonSerializer,
+        lambda t, u, d: workflow.refuse_closure(ticket=t, actor=u, reason=d.get("reason", "")),
+        "The requester refuses the closure, saying why.",
+    ),
+    ApiMove(
+        "mark_solved",
+        Move.MARK_SOLVED,
+        S.EmptySerializer,
+        lambda t, u, d: workflow.mark_solved(ticket=t, actor=u),
+        "The requester says the problem is solved.",
+    ),
+    ApiMove(
+        "cancel",
+        Move.CANCEL,
+        S.ReasonSerializer,
+        lambda t, u, d: workflow.cancel(ticket=t, actor=u, reason=d.get("reason", "")),
+        "The requester withdraws a ticket nobody took yet.",
+    ),
+    ApiMove(
+        "reopen",
+        Move.REOPEN,
+        S.ReasonSerializer,
+        lambda t, u, d: workflow.reopen(ticket=t, actor=u, reason=d.get("reason", "")),
+        "Reopens a closed ticket, saying why.",
+    ),
+    ApiMove(
+        "take",
+        Move.TAKE,
+        S.EmptySerializer,
+        lambda t, u, d: workflow.take(ticket=t, actor=u),
+        "An agent takes the ticket.",
+    ),
+    ApiMove(
+        "assign",
+        Move.ASSIGN,
+        S.AssignSerializer,
+        lambda t, u, d: workflow.assign(ticket=t, actor=u, agent=d["agent"]),
+        "Assigns the ticket to an agent of its service.",
+    ),
+    ApiMove(
+        "release",
+        Move.RELEASE,
+        S.EmptySerializer,
+        lambda t, u, d: workflow.release(ticket=t, actor=u),
+        "Puts the ticket back in the queue.",
+    ),
+    ApiMove(
+        "request_info",
+        Move.REQUEST_INFO,
+        S.QuestionSerializer,
+        lambda t, u, d: workflow.request_info(ticket=t, actor=u, question=d.get("question", "")),
+        "Asks the requester a question.",
+    ),
+    ApiMove(
+        "request_closure",
+        Move.REQUEST_CLOSURE,
+        S.ResolutionSerializer,
+        lambda t, u, d: workflow.request_closure(
+            ticket=t, actor=u, resolution=d.get("resolution", "")
+        ),
+        "Proposes a resolution for the requester to approve.",
+    ),
+    ApiMove(
+        "change_priority",
+        Move.CHANGE_PRIORITY,
+        S.PrioritySerializer,
+        lambda t, u, d: workflow.change_priority(ticket=t, actor=u, priority=d["priority"]),
+        "Changes the priority.",
+    ),
+    ApiMove(
+        "transfer",
+        Move.TRANSFER,
+        S.TransferSerializer,
+        lambda t, u, d: workflow.transfer(
+            ticket=t, actor=u, category=d["category"], note=d.get("note", "")
+        ),
+        "Sends the ticket to another category (maybe of another service).",
+    ),
+    ApiMove(
+        "reject",
+        Move.REJECT,
+        S.ReasonSerializer,
+        lambda t, u, d: workflow.reject(ticket=t, actor=u, reason=d.get("reason", "")),
+        "Rejects the ticket, with the reason.",
+    ),
+)
+
+
+class MoveView(APIView):
+    """Base of the generated move views; `api_move` says which move."""
+
+    api_move: ApiMove
+
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = get_object_or_404(ticket_pages.tickets_visible_to(request.user), pk=pk)
+        data = request.data
+        if hasattr(data, "getlist") and "files" in request.FILES:
+            data = data.copy()
+            data.setlist("files", request.FILES.getlist("files"))
+        body = self.api_move.body(data=data)
+        body.is_valid(raise_exception=True)
+        try:
+            self.api_move.perform(ticket, request.user, dict(body.validated_data))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"non_field_errors": error.messages}) from error
+        fresh = Ticket.objects.select_related("category", "service").get(pk=ticket.pk)
+        return Response(S.TicketRowSerializer(fresh).data)
+
+
+def move_view(api_move: ApiMove) -> Callable:
+    """The view of one move, with its own body and description in the schema."""
+    name = "".join(part.title() for part in api_move.name.split("_")) + "MoveView"
+
+    def post(self: MoveView, request: Request, pk: int) -> Response:
+        return MoveView.post(self, request, pk)
+
+    post = extend_schema(
+        request={
+            "application/json": api_move.body,
+            "multipart/form-data": api_move.body,
+        },
+        responses=S.TicketRowSerializer,
+        summary=api_move.summary,
+        operation_id=f"move_{api_move.name}",
+        tags=["moves"],
+    )(post)
+    view = type(
+        name, (MoveView,), {"api_move": api_move, "__doc__": api_move.summary, "post": post}
+    )
+    return view.as_view()

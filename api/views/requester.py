@@ -1,0 +1,152 @@
+"""The requester's side of the API: the same reads as "Mes tickets", "Déposer un ticket" and the
+ticket's page (`tickets.selectors`), the same write as the filing page (`services.ticket_create`).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import Throttled
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as api_serializers
+from api.models import ApiToken
+from api.pagination import TicketCursor
+from helpdesk import ratelimit
+from tickets import permissions, services
+from tickets.models import Ticket, TicketEvent
+from tickets.selectors import requester_pages, ticket_pages
+
+STATES = ("all", "open", "closed")
+
+
+class MeView(APIView):
+    """Who the API sees: the person the session or the token acts as."""
+
+    @extend_schema(responses=api_serializers.MeSerializer, operation_id="me")
+    def get(self, request: Request) -> Response:
+        user = request.user
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        data = {
+            "id": user.pk,
+            "name": user.display_name,
+            "email": user.email,
+            "is_agent": permissions.can_use_desk(user),
+            "token_scope": token.scope if token is not None else None,
+        }
+        return Response(api_serializers.MeSerializer(data).data)
+
+
+class CategoryListView(APIView):
+    """The categories a requester may choose, one level at a time, as "Déposer un ticket" offers
+    them: the roots, or those below `?parent=<slug>`. One query."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("parent", OpenApiTypes.STR, required=False)],
+        responses=api_serializers.CategorySerializer(many=True),
+        operation_id="categories_list",
+    )
+    def get(self, request: Request) -> Response:
+        parent = None
+        slug = request.query_params.get("parent", "").strip()
+        if slug:
+            parent = requester_pages.selectable_category(slug)
+            if parent is None:
+                raise Http404
+        choices = requester_pages.category_choices(parent)
+        return Response(api_serializers.CategorySerializer(choices, many=True).data)
+
+
+class MyTicketsView(generics.GenericAPIView):
+    """ "Mes tickets" (GET) and "Déposer un ticket" (POST, JSON or multipart with files)."""
+
+    pagination_class = TicketCursor
+    serializer_class = api_serializers.TicketRowSerializer
+    cursor_ordering = ("-updated_at", "-pk")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("state", OpenApiTypes.STR, enum=STATES, required=False)],
+        operation_id="tickets_mine",
+    )
+    def get(self, request: Request) -> Response:
+        state = request.query_params.get("state", "all")
+        if state not in STATES:
+            raise serializers.ValidationError({"state": [_("Choose all, open or closed.")]})
+        tickets = requester_pages.requester_tickets(request.user, state=state)
+        page = self.paginate_queryset(tickets)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        request={
+            "application/json": api_serializers.TicketCreateSerializer,
+            "multipart/form-data": api_serializers.TicketCreateSerializer,
+        },
+        responses={201: api_serializers.TicketSerializer},
+        operation_id="tickets_create",
+    )
+    def post(self, request: Request) -> Response:
+        if ratelimit.limit_exceeded(request._request, "TICKET_CREATE_RATE", "ticket_create"):
+            raise Throttled()
+        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
+        if hasattr(request.data, "getlist"):
+            data.setlist("attachments", request.FILES.getlist("attachments"))
+        incoming = api_serializers.TicketCreateSerializer(data=data)
+        incoming.is_valid(raise_exception=True)
+        values = incoming.validated_data
+        category = requester_pages.selectable_category(values["category"])
+        if category is None or not requester_pages.accepts_tickets(category):
+            raise serializers.ValidationError(
+                {"category": [_("This category does not exist or no longer receives tickets.")]}
+            )
+        try:
+            ticket = services.ticket_create(
+                requester=request.user,
+                category=category,
+                subject=values["subject"],
+                description=values["description"],
+                priority=values.get("priority"),
+                files=values.get("attachments") or [],
+                origin=Ticket.Origin.API,
+            )
+        except DjangoValidationError as error:
+            code = getattr(error, "code", None) or ""
+            field = "attachments" if code.startswith("file_") else "non_field_errors"
+            raise serializers.ValidationError({field: error.messages}) from error
+        return Response(ticket_representation(request, ticket.pk), status=status.HTTP_201_CREATED)
+
+
+def ticket_representation(request: Request, pk: int, *, internal: bool = False) -> dict:
+    """A ticket as its page shows it to this person: the requester's public view, or with
+    `internal` the agents' view (internal notes and files). Four queries."""
+    ticket = ticket_pages.ticket_for_page(pk, request.user)
+    if internal and not permissions.can_view_internal(ticket, request.user):
+        raise Http404
+    entries = [
+        entry.event for entry in ticket_pages.thread(ticket, request.user, public_only=not internal)
+    ]
+    attachments = [
+        attachment
+        for attachment in ticket.attachments.all()
+        if internal or attachment.visibility == TicketEvent.Visibility.PUBLIC
+    ]
+    context = {
+        "entries": entries,
+        "attachments": attachments,
+        "moves": sorted(permissions.available_actions(ticket, request.user)),
+    }
+    return api_serializers.TicketSerializer(ticket, context=context).data
+
+
+class TicketView(APIView):
+    """One ticket as its requester's page shows it: the public timeline and files (never an
+    internal note, even to a requester who is also an agent of the service)."""
+
+    @extend_schema(responses=api_serializers.TicketSerializer, operation_id="ticket_read")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ticket_representation(request, pk))
