@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
+    # CAS sign-in (accounts/cas.py): its tables remember sessions for CAS single logout.
+    "django_cas_ng",
     "django_htmx",
     "bootstrap",
     "accounts",
@@ -227,6 +229,8 @@ AUTHENTICATION_BACKENDS = [
     "helpdesk.auth.AuthenticationBackend",
     # Still listed so the sessions it opened stay valid.
     "allauth.account.auth_backends.AuthenticationBackend",
+    # CAS tickets (accounts/cas.py), loading the person the same way.
+    "helpdesk.auth.CASBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -283,8 +287,32 @@ DEFAULT_SAML_ATTRIBUTES = {
 }
 
 
+# What the helpdesk reads of the directory in a SAML assertion (accounts/attributes.py), beside
+# allauth's mapping: eduPersonAffiliation and eduPersonScopedAffiliation, supannEntiteAffectation,
+# isMemberOf, by OID or by name.
+SAML_DIRECTORY_ATTRIBUTES = {
+    "affiliations": [
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.9",
+        "eduPersonAffiliation",
+    ],
+    "department": ["urn:oid:1.3.6.1.4.1.7135.1.2.1.8", "supannEntiteAffectation"],
+    "groups": ["urn:oid:1.3.6.1.4.1.5923.1.5.1.1", "isMemberOf", "memberOf"],
+}
+
+
 def _sso_get(variables: Mapping[str, str], name: str, default: str = "") -> str:
     return (variables.get(name) or default).strip()
+
+
+def _sso_labels(variables: Mapping[str, str], prefix: str) -> dict[str, str]:
+    """A sign-in button's text per language: <prefix>_LABEL_FR / _EN, else <prefix>_LABEL (the
+    login page shows a translated default when neither is set)."""
+    default = _sso_get(variables, f"{prefix}_LABEL")
+    return {
+        "fr": _sso_get(variables, f"{prefix}_LABEL_FR", default),
+        "en": _sso_get(variables, f"{prefix}_LABEL_EN", default),
+    }
 
 
 def _sso_split(value: str) -> list[str]:
@@ -323,7 +351,7 @@ def oidc_provider(variables: Mapping[str, str]) -> dict[str, Any] | None:
                 "name": _sso_get(variables, "SSO_OIDC_LABEL", "Connexion Université"),
                 "client_id": client_id,
                 "secret": _sso_get(variables, "SSO_OIDC_CLIENT_SECRET"),
-                "settings": app_settings,
+                "settings": {**app_settings, "labels": _sso_labels(variables, "SSO_OIDC")},
             }
         ],
     }
@@ -359,7 +387,12 @@ def saml_provider(variables: Mapping[str, str]) -> dict[str, Any] | None:
         key: _sso_split(_sso_get(variables, f"SSO_SAML_ATTR_{key.upper()}", default))
         for key, default in DEFAULT_SAML_ATTRIBUTES.items()
     }
-    app_settings: dict[str, Any] = {"attribute_mapping": attribute_mapping, "idp": idp}
+    app_settings: dict[str, Any] = {
+        "attribute_mapping": attribute_mapping,
+        "idp": idp,
+        "directory_attributes": SAML_DIRECTORY_ATTRIBUTES,
+        "labels": _sso_labels(variables, "SSO_SAML"),
+    }
     sp_entity_id = _sso_get(variables, "SSO_SAML_SP_ENTITY_ID")
     if sp_entity_id:
         app_settings["sp"] = {"entity_id": sp_entity_id}
@@ -400,6 +433,40 @@ def socialaccount_providers(variables: Mapping[str, str]) -> dict[str, Any]:
 # The university SSO (OpenID Connect and/or SAML), from the SSO_* variables of the environment.
 # A provider that is not configured shows no button on the login page.
 SOCIALACCOUNT_PROVIDERS = socialaccount_providers(env.ENVIRON)
+
+# The university's CAS server (accounts/cas.py, through django-cas-ng), beside OIDC and SAML: on
+# when SSO_CAS_SERVER_URL is set (e.g. https://cas.univ-example.fr/cas/). CAS 3.0 releases the
+# person's attributes; SSO_CAS_VERSION=2 for a server that only speaks CAS 2.0.
+CAS_SERVER_URL = env("SSO_CAS_SERVER_URL", default="") or None
+CAS_VERSION = env("SSO_CAS_VERSION", default="3")
+# The button's text per language; SSO_CAS_LABEL for every language.
+SSO_CAS_LABELS = {
+    "fr": env("SSO_CAS_LABEL_FR", default="") or env("SSO_CAS_LABEL", default=""),
+    "en": env("SSO_CAS_LABEL_EN", default="") or env("SSO_CAS_LABEL", default=""),
+}
+# Signing out of the helpdesk also ends the CAS session (else the next click signs back in).
+SSO_CAS_LOGOUT_COMPLETELY = env.bool("SSO_CAS_LOGOUT_COMPLETELY", default=True)
+CAS_REDIRECT_URL = LOGIN_REDIRECT_URL
+CAS_IGNORE_REFERER = True
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+
+# The university's LDAP directory (accounts/ldap.py), optional: people search for invitations and
+# filing on someone's behalf, and each person's affiliations, department and groups refreshed at
+# sign-in. Read-only; anonymous when LDAP_BIND_DN is empty.
+LDAP_URL = env("LDAP_URL", default="")  # ldaps://ldap.univ-example.fr
+LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
+LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
+LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+LDAP_PEOPLE_BASE = env("LDAP_PEOPLE_BASE", default="")  # ou=people,dc=univ-example,dc=fr
+LDAP_PEOPLE_FILTER = env("LDAP_PEOPLE_FILTER", default="(objectClass=inetOrgPerson)")
+LDAP_TIMEOUT = env.int("LDAP_TIMEOUT", default=3)  # seconds, to connect and to answer
+# The directory's attribute names where they differ from eduPerson / SupAnn's
+# (accounts/attributes.py DEFAULT_NAMES), e.g. DIRECTORY_ATTR_GROUPS=isMemberOf.
+DIRECTORY_ATTRIBUTES = {
+    "department": env("DIRECTORY_ATTR_DEPARTMENT", default=""),
+    "groups": env("DIRECTORY_ATTR_GROUPS", default=""),
+}
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -141,8 +141,13 @@ def ticket_id_in_message_id(message_id: str) -> int | None:
 
 
 def is_automatic_answer(notification: Notification) -> bool:
-    """An answer to an incoming email (`services.queue_automatic_answer`): no event, no digest."""
-    return notification.event_id is None and notification.kind != DIGEST_KIND
+    """An answer to an incoming email (`services.queue_automatic_answer`): no event, no digest,
+    no announcement (`services.queue_announcement`)."""
+    return (
+        notification.event_id is None
+        and notification.kind != DIGEST_KIND
+        and not notification.payload.get("announcement")
+    )
 
 
 def absolute_url(path: str) -> str:
@@ -228,7 +233,11 @@ def reply_to_for(notification: Notification) -> str:
 def unsubscribe_headers(notification: Notification) -> dict[str, str]:
     """RFC 2369 and RFC 8058 one-click unsubscription, for the emails a person may switch off."""
     field = preferences.KIND_PREFERENCE.get(notification.kind)
-    if field is None or notification.recipient_id is None:
+    if (
+        field is None
+        or notification.recipient_id is None
+        or notification.payload.get("announcement")
+    ):
         return {}
     token = unsubscribe.token_for(notification.recipient_id, field)
     targets = [f"<{unsubscribe.url_for(token)}>"]
@@ -263,7 +272,9 @@ def _context(notification: Notification) -> dict:
         "preferences_url": preferences_url() if recipient else "",
     }
     event = notification.event
-    if event is None and is_automatic_answer(notification):
+    if event is None and (
+        is_automatic_answer(notification) or notification.payload.get("announcement")
+    ):
         context.update(notification.payload.get("context") or {})
         return context
     if event is None:
@@ -287,6 +298,9 @@ def _context(notification: Notification) -> dict:
             "closure_days": ticket.service.closure_approval_days,
             "reopen_days": ticket.service.reopen_window_days,
             "ticket_url": ticket_url(ticket),
+            # The timeline's sentence ("Marie requested the closure"), for the followers' emails.
+            "summary": _summary(event),
+            "filed_by": ticket.filed_by.display_name if ticket.filed_by_id else "",
         }
     )
     if event.is_internal and not _reads_internal(ticket, recipient):
@@ -297,9 +311,20 @@ def _context(notification: Notification) -> dict:
         context["text"] = event.text or ticket.resolution
     if notification.kind in {"new_ticket", "ticket_created"}:
         context["text"] = ticket.description
+    if notification.kind == "ticket_postponed":
+        context["until"] = ticket.postponed_until
+    if notification.kind == "ticket_merged" and ticket.merged_into_id:
+        context["into_reference"] = ticket.merged_into.reference
+        context["into_url"] = ticket_url(ticket.merged_into)
     if notification.kind == "requester_answer" and not event.text:
         context["text"] = _latest_requester_comment(ticket, event)
     return context
+
+
+def _summary(event: TicketEvent) -> str:
+    from tickets import events
+
+    return events.describe(event)
 
 
 def _reads_internal(ticket: Ticket, recipient: User | None) -> bool:

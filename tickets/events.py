@@ -176,6 +176,70 @@ def priority_changed(*, ticket: Ticket, actor: Model, before: int) -> TicketEven
     )
 
 
+def incident_event(
+    *, ticket: Ticket, actor: Model, action: Move, incident: str, text: str = ""
+) -> TicketEvent:
+    """A known incident reached the ticket (linked, updated, resolved); `after` names it."""
+    return _record(ticket=ticket, action=action, actor=actor, text=text, after=incident)
+
+
+def merged_in(*, ticket: Ticket, actor: Model, duplicate: Ticket) -> TicketEvent:
+    """A duplicate was merged into this ticket: `before` names it, the text is its description
+    (its messages and files move here as they were, `move_thread`)."""
+    return _record(
+        ticket=ticket,
+        action=Move.MERGED_IN,
+        actor=actor,
+        text=duplicate.description,
+        before=f"{duplicate.reference} {duplicate.subject}",
+    )
+
+
+def move_thread(*, duplicate: Ticket, into: Ticket) -> int:
+    """The duplicate's messages and files, with their authors, times and visibility, become the
+    other ticket's; returns how many events moved."""
+    Attachment.objects.filter(ticket=duplicate).update(ticket=into)
+    return TicketEvent.objects.filter(
+        ticket=duplicate, kind__in=(Kind.COMMENT, Kind.ATTACHMENT)
+    ).update(ticket=into)
+
+
+def linked(*, ticket: Ticket, actor: Model, action: Move, other: Ticket) -> TicketEvent:
+    """A link to another ticket was added or removed; `after` names it. For the agents: the
+    other ticket may be another person's."""
+    return _record(
+        ticket=ticket,
+        action=action,
+        actor=actor,
+        after=f"{other.reference} {other.subject}",
+        visibility=Visibility.INTERNAL,
+    )
+
+
+def corrected(
+    *, ticket: Ticket, actor: Model, action: Move, before: str, after: str
+) -> TicketEvent:
+    """An agent corrected the subject or the category; before/after are the old and new ones."""
+    return _record(ticket=ticket, action=action, actor=actor, before=before, after=after)
+
+
+def people_changed(
+    *, ticket: Ticket, actor: Model | None, action: Move, person: Model, visibility: str = ""
+) -> TicketEvent:
+    """Someone was invited, left, or follows the ticket (or stopped): `after` is their name and,
+    for an invitation, `before` their id (the email goes to them). Invitations are public (the
+    requester sees who reads their ticket); an agent following it is the service's business."""
+    internal = action in (Move.WATCH, Move.UNWATCH)
+    return _record(
+        ticket=ticket,
+        action=action,
+        actor=actor,
+        before=str(person.pk) if action == Move.INVITE else "",
+        after=_name(person),
+        visibility=visibility or (Visibility.INTERNAL if internal else Visibility.PUBLIC),
+    )
+
+
 def load_history(events: list[TicketEvent]) -> None:
     """Writes past events as they were, for loaders of a whole history (the demo, the benchmark,
     an import): their tickets' fields already agree with them, so nothing is recomputed."""

@@ -301,3 +301,73 @@ class AttachmentForm(DeskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         describe_upload(self, "file")
+
+
+# --- Postponing, merging, linking, correcting ----------------------------------------------------
+
+
+class PostponeForm(DeskForm):
+    """Until when the ticket is set aside, and why (the requester reads both)."""
+
+    until = forms.DateField(label=_("Back in progress on"), widget=DateInput)
+    reason = _text(_("Reason (sent to the requester)"), rows=3)
+
+    def clean_until(self) -> Any:
+        from django.utils import timezone
+
+        until = self.cleaned_data["until"]
+        if until <= timezone.localdate():
+            raise forms.ValidationError(_("Please choose a day after today."))
+        return until
+
+
+# Ticket numbers past a bigint name no ticket; the bound keeps them from reaching the database.
+def _ticket_number(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class MergeForm(DeskForm):
+    """The number of the ticket that receives this duplicate."""
+
+    into = _ticket_number(_("Number of the ticket to merge into"))
+
+
+class LinkForm(DeskForm):
+    other = _ticket_number(_("Number of the related ticket"))
+
+
+class UnlinkForm(DeskForm):
+    other = forms.ModelChoiceField(label=_("Related ticket"), queryset=Ticket.objects.none())
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["other"]
+        field.queryset = Ticket.objects.filter(
+            Q(links_to__from_ticket=ticket) | Q(links_from__to_ticket=ticket)
+        ).order_by("pk")
+        field.label_from_instance = str
+
+
+class SubjectForm(DeskForm):
+    subject = forms.CharField(label=_("Subject"), max_length=200, strip=True)
+
+
+class CategoryForm(DeskForm):
+    """A category of the ticket's own service (another service's is a transfer)."""
+
+    category = RowsModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), option_rows=_category_options
+    )
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = (
+            Category.objects.active()
+            .filter(handling_service_id=ticket.service_id)
+            .order_by("tree_path")
+        )

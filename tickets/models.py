@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -51,6 +53,7 @@ class Ticket(FSMModelMixin, models.Model):
     UNTAKEN_STATUSES = statuses.UNTAKEN
     WAITING_ON_REQUESTER_STATUSES = statuses.WAITING_ON_REQUESTER
     ACTIVE_STATUSES = statuses.ACTIVE
+    SET_ASIDE_STATUSES = statuses.SET_ASIDE
 
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -103,6 +106,20 @@ class Ticket(FSMModelMixin, models.Model):
     closure_requested_at = models.DateTimeField(_("closure requested"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
+    # Postponed ("Reporter"): the day the ticket comes back in progress, when it was set aside, and
+    # the time it spent set aside before, which handling-time statistics report apart.
+    postponed_until = models.DateField(_("postponed until"), null=True, blank=True)
+    postponed_at = models.DateTimeField(_("postponed at"), null=True, blank=True)
+    postponed_for = models.DurationField(_("time postponed"), default=timedelta)
+    # The ticket a duplicate was merged into: its pages lead there.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
     # The subject, the description and every event's text, stemmed in French and in English, for
     # the search (tickets.selectors.search). PostgreSQL's triggers write it (migration 0003) and
     # its GIN index (`ticket_search_vector`) is plain SQL there; other databases leave it empty.
@@ -122,6 +139,7 @@ class Ticket(FSMModelMixin, models.Model):
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_updated"),
             models.Index(fields=["-updated_at"], name="ticket_updated"),
             models.Index(fields=["status", "closure_requested_at"], name="ticket_status_closure"),
+            models.Index(fields=["status", "postponed_until"], name="ticket_status_postponed"),
         ]
 
     def __str__(self) -> str:
@@ -222,6 +240,7 @@ class Ticket(FSMModelMixin, models.Model):
     )
     def mark_solved(self) -> None:
         """The requester says the problem is solved."""
+        self.end_postponement()
         self.closed_at = timezone.now()
 
     @transition(field=status, source=fsm_sources(Move.REOPEN), target=fsm_target(Move.REOPEN))
@@ -236,15 +255,44 @@ class Ticket(FSMModelMixin, models.Model):
 
     @transition(field=status, source=fsm_sources(Move.REJECT), target=fsm_target(Move.REJECT))
     def reject(self, reason: str) -> None:
+        self.end_postponement()
         self.resolution = reason
         self.closed_at = timezone.now()
 
     @transition(field=status, source=fsm_sources(Move.TRANSFER), target=fsm_target(Move.TRANSFER))
     def transfer(self, category: Category) -> None:
+        self.end_postponement()
         self.category = category
         self.service = category.handling_service
         self.assignee = None
         self.closure_requested_at = None
+
+    @transition(field=status, source=fsm_sources(Move.POSTPONE), target=fsm_target(Move.POSTPONE))
+    def postpone(self, until: date) -> None:
+        if self.postponed_at is None:
+            self.postponed_at = timezone.now()
+        self.postponed_until = until
+
+    @transition(field=status, source=fsm_sources(Move.RESUME), target=fsm_target(Move.RESUME))
+    def resume(self) -> None:
+        self.end_postponement()
+
+    @transition(field=status, source=fsm_sources(Move.MERGE), target=fsm_target(Move.MERGE))
+    def merge(self, into: Ticket) -> None:
+        self.end_postponement()
+        self.merged_into = into
+        self.closed_at = timezone.now()
+        self.closure_requested_at = None
+
+    def end_postponement(self) -> None:
+        """Adds the time set aside to `postponed_for` and clears the date (no-op if not postponed).
+        Part of the transitions that may leave the postponed status."""
+        if self.postponed_at is not None:
+            self.postponed_for = (self.postponed_for or timedelta()) + max(
+                timezone.now() - self.postponed_at, timedelta()
+            )
+        self.postponed_at = None
+        self.postponed_until = None
 
 
 class TicketEvent(models.Model):
@@ -517,3 +565,39 @@ class PermanentInvitee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service or self.category} · {self.user}"
+
+
+class TicketLink(models.Model):
+    """Two related tickets (the same problem seen by two people, a cause and its effect), shown
+    on both; stored once, the lower id first. Written only by `tickets.workflow.link`/`unlink`."""
+
+    from_ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="links_from", verbose_name=_("ticket")
+    )
+    to_ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="links_to", verbose_name=_("related ticket")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("linked by"),
+    )
+    created_at = models.DateTimeField(_("linked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_ticket", "to_ticket"], name="ticket_link_once"),
+            models.CheckConstraint(
+                condition=models.Q(from_ticket__lt=models.F("to_ticket")),
+                name="ticket_link_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_ticket_id} ↔ {self.to_ticket_id}"

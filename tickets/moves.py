@@ -48,6 +48,22 @@ class Move(models.TextChoices):
     REJECT = "reject", _("Reject")
     CANCEL = "cancel", _("Cancel the ticket")
     CHANGE_PRIORITY = "change_priority", _("Change the priority")
+    INVITE = "invite", _("Invite someone")
+    LEAVE = "leave", _("Stop following this ticket")
+    WATCH = "watch", _("Follow this ticket")
+    UNWATCH = "unwatch", _("Stop following")
+    POSTPONE = "postpone", _("Postpone")
+    RESUME = "resume", _("Resume now")
+    MERGE = "merge", _("Merge into another ticket")
+    MERGED_IN = "merged_in", _("Receive a merged ticket")
+    LINK = "link", _("Link a related ticket")
+    UNLINK = "unlink", _("Remove a link")
+    EDIT_SUBJECT = "edit_subject", _("Correct the subject")
+    CHANGE_CATEGORY = "change_category", _("Correct the category")
+    # A known incident of a service (the incidents app declares it and calls these moves).
+    LINK_INCIDENT = "link_incident", _("Link to an incident")
+    INCIDENT_UPDATE = "incident_update", _("Post an incident update")
+    INCIDENT_RESOLVED = "incident_resolved", _("Announce the incident's resolution")
 
 
 class Kind(models.TextChoices):
@@ -60,6 +76,8 @@ class Kind(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")
     ATTACHMENT = "attachment", _("Attachment added")
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    LINKED = "linked", _("Linked tickets")
+    CORRECTED = "corrected", _("Ticket corrected")
 
 
 class Role(StrEnum):
@@ -74,6 +92,14 @@ class Role(StrEnum):
     SUPERUSER = "superuser"
     # The helpdesk itself (expiry, automatic assignment): never a person's permission.
     SYSTEM = "system"
+    # Someone invited to follow the ticket (`Invitation`) who is no agent of any service: sees
+    # and writes its public part, never an internal note.
+    INVITEE = "invitee"
+    # An agent of another service invited for advice: also reads and writes internal notes; the
+    # ticket stays out of their queues.
+    INVITED_AGENT = "invited agent"
+    # An agent of the service following the ticket without owning it (`Watcher`).
+    WATCHER = "watcher"
 
 
 class Stat(StrEnum):
@@ -92,12 +118,19 @@ class Audience(StrEnum):
     # The requester's own words must reach someone: the service's agents while nobody took it.
     ASSIGNEE_OR_AGENTS = "assigned agent (agents of the service while unassigned)"
     ALERT_EMAIL = "service's alert address"
+    # People invited to the ticket (invited agents included); internal events reach only those
+    # who may read them, as for everyone.
+    INVITEES = "invitees"
+    WATCHERS = "watchers"
+    # The person an invitation names (`events.invited` keeps their id in `before`).
+    INVITED = "the person invited"
 
 
 class ActedBy(StrEnum):
     ANYONE = "anyone"
     REQUESTER = "the requester"
-    SERVICE = "the service (not the requester)"
+    SERVICE = "the service (not the requester, nor an invitee)"
+    INVITEE = "an invitee (not an agent)"
 
 
 @dataclass(frozen=True)
@@ -148,11 +181,17 @@ S, R, A, W = Status, Role, Audience, ActedBy
 
 ALL_STATUSES = frozenset(Status)
 ACTIVE_STATUSES = frozenset(ACTIVE)
-NOT_YET_WAITING = frozenset({S.OPEN, S.REOPENED, S.IN_PROGRESS, S.INFO_REQUESTED})
+NOT_YET_WAITING = frozenset({S.OPEN, S.REOPENED, S.IN_PROGRESS, S.INFO_REQUESTED, S.POSTPONED})
 PARTIES = frozenset({R.REQUESTER, R.SERVICE_AGENT, R.SUPERUSER})
 AGENTS = frozenset({R.SERVICE_AGENT, R.SUPERUSER})
 HANDLERS = frozenset({R.ASSIGNED_AGENT, R.HEAD, R.SUPERUSER})
 REQUESTER = frozenset({R.REQUESTER})
+INVITED_PEOPLE = frozenset({R.INVITEE, R.INVITED_AGENT})
+# Everyone hearing of a ticket's news besides its requester and its assigned agent.
+FOLLOWERS = (
+    Notify(A.INVITEES, "followed_ticket_update"),
+    Notify(A.WATCHERS, "followed_ticket_update"),
+)
 
 # The order of the rows is the order of README.md's "Who hears what" table.
 MOVES: dict[Move, MoveRule] = {
@@ -203,12 +242,16 @@ MOVES: dict[Move, MoveRule] = {
     Move.COMMENT: MoveRule(
         sources=ACTIVE_STATUSES,
         target=None,
-        by=PARTIES,
+        by=PARTIES | INVITED_PEOPLE,
         kind=Kind.COMMENT,
         timeline=_("%(actor)s wrote a message"),
         notify=(
             Notify(A.REQUESTER, "agent_reply", acted_by=W.SERVICE),
             Notify(A.ASSIGNEE_OR_AGENTS, "requester_comment", acted_by=W.REQUESTER),
+            Notify(A.REQUESTER, "invitee_comment", acted_by=W.INVITEE),
+            Notify(A.ASSIGNEE_OR_AGENTS, "invitee_comment", acted_by=W.INVITEE),
+            Notify(A.INVITEES, "followed_ticket_message"),
+            Notify(A.WATCHERS, "followed_ticket_message"),
         ),
         text_required=_("Please write a message."),
         first_response=True,
@@ -216,9 +259,14 @@ MOVES: dict[Move, MoveRule] = {
     Move.INTERNAL_NOTE: MoveRule(
         sources=ALL_STATUSES,
         target=None,
-        by=AGENTS,
+        by=AGENTS | {R.INVITED_AGENT},
         kind=Kind.COMMENT,
         timeline=_("%(actor)s added an internal note"),
+        # Only those who may read internal notes hear of it: watchers, invited agents.
+        notify=(
+            Notify(A.WATCHERS, "followed_ticket_message"),
+            Notify(A.INVITEES, "followed_ticket_message"),
+        ),
         text_required=_("Please write a message."),
     ),
     Move.RECEIVE_INFO: MoveRule(
@@ -235,10 +283,13 @@ MOVES: dict[Move, MoveRule] = {
     Move.ATTACHMENT: MoveRule(
         sources=ACTIVE_STATUSES,
         target=None,
-        by=PARTIES,
+        by=PARTIES | INVITED_PEOPLE,
         kind=Kind.ATTACHMENT,
         timeline=_("%(actor)s added the file %(after)s"),
-        notify=(Notify(A.ASSIGNEE_OR_AGENTS, "attachment_added", acted_by=W.REQUESTER),),
+        notify=(
+            Notify(A.ASSIGNEE_OR_AGENTS, "attachment_added", acted_by=W.REQUESTER),
+            Notify(A.ASSIGNEE_OR_AGENTS, "attachment_added", acted_by=W.INVITEE),
+        ),
     ),
     Move.RELEASE: MoveRule(
         sources=frozenset({S.IN_PROGRESS}),
@@ -255,7 +306,7 @@ MOVES: dict[Move, MoveRule] = {
         kind=Kind.STATUS_CHANGED,
         timeline=_("%(actor)s requested the closure of the ticket"),
         transition="request_closure",
-        notify=(Notify(A.REQUESTER, "closure_requested"),),
+        notify=(Notify(A.REQUESTER, "closure_requested"), *FOLLOWERS),
         text_required=_("Please describe the resolution."),
         first_response=True,
     ),
@@ -266,7 +317,7 @@ MOVES: dict[Move, MoveRule] = {
         kind=Kind.STATUS_CHANGED,
         timeline=_("%(actor)s refused the closure"),
         transition="refuse_closure",
-        notify=(Notify(A.ASSIGNEE_OR_AGENTS, "closure_refused"),),
+        notify=(Notify(A.ASSIGNEE_OR_AGENTS, "closure_refused"), *FOLLOWERS),
         text_required=_("Please explain why the problem is not solved."),
     ),
     Move.APPROVE_CLOSURE: MoveRule(
@@ -279,6 +330,7 @@ MOVES: dict[Move, MoveRule] = {
         notify=(
             Notify(A.REQUESTER, "ticket_closed"),
             Notify(A.ASSIGNEE, "closure_approved"),
+            *FOLLOWERS,
         ),
         stat=Stat.CLOSING,
     ),
@@ -289,7 +341,7 @@ MOVES: dict[Move, MoveRule] = {
         kind=Kind.STATUS_CHANGED,
         timeline=_("The ticket was closed automatically: the closure was not answered in time"),
         transition="expire_closure",
-        notify=(Notify(A.REQUESTER, "ticket_closed"),),
+        notify=(Notify(A.REQUESTER, "ticket_closed"), *FOLLOWERS),
         stat=Stat.CLOSING,
         offered=False,
     ),
@@ -300,7 +352,7 @@ MOVES: dict[Move, MoveRule] = {
         kind=Kind.STATUS_CHANGED,
         timeline=_("%(actor)s said the problem is solved"),
         transition="mark_solved",
-        notify=(Notify(A.REQUESTER, "ticket_closed", acted_by=W.SERVICE),),
+        notify=(Notify(A.REQUESTER, "ticket_closed", acted_by=W.SERVICE), *FOLLOWERS),
         stat=Stat.CLOSING,
     ),
     Move.REOPEN: MoveRule(
@@ -314,6 +366,7 @@ MOVES: dict[Move, MoveRule] = {
         notify=(
             Notify(A.REQUESTER, "ticket_reopened", acted_by=W.SERVICE),
             Notify(A.SERVICE_AGENTS, "agent_ticket_reopened"),
+            Notify(A.INVITEES, "followed_ticket_update"),
         ),
         stat=Stat.REOPENING,
         text_required=_("Please explain why the ticket is reopened."),
@@ -338,7 +391,7 @@ MOVES: dict[Move, MoveRule] = {
         kind=Kind.STATUS_CHANGED,
         timeline=_("%(actor)s rejected the ticket"),
         transition="reject",
-        notify=(Notify(A.REQUESTER, "ticket_rejected"),),
+        notify=(Notify(A.REQUESTER, "ticket_rejected"), *FOLLOWERS),
         stat=Stat.ENDING,
         text_required=_("Please give the reason for the rejection."),
         first_response=True,
@@ -350,7 +403,7 @@ MOVES: dict[Move, MoveRule] = {
         kind=Kind.STATUS_CHANGED,
         timeline=_("%(actor)s cancelled the ticket"),
         transition="cancel",
-        notify=(Notify(A.REQUESTER, "ticket_cancelled", acted_by=W.SERVICE),),
+        notify=(Notify(A.REQUESTER, "ticket_cancelled", acted_by=W.SERVICE), *FOLLOWERS),
         stat=Stat.ENDING,
     ),
     Move.CHANGE_PRIORITY: MoveRule(
@@ -359,6 +412,151 @@ MOVES: dict[Move, MoveRule] = {
         by=AGENTS,
         kind=Kind.PRIORITY_CHANGED,
         timeline=_("%(actor)s changed the priority from %(before)s to %(after)s"),
+    ),
+    # People around a ticket (`Invitation`, `Watcher`), told on the timeline like a short
+    # message (their kind is a comment's; the action says which): the requester or an agent invites
+    # someone (`before` keeps the invited person's id, `after` their name); an invitee leaves;
+    # an agent of the service follows or stops following it (agents only see it).
+    Move.INVITE: MoveRule(
+        sources=ACTIVE_STATUSES,
+        target=None,
+        by=PARTIES,
+        kind=Kind.COMMENT,
+        timeline=_("%(actor)s invited %(after)s to follow the ticket"),
+        timeline_automatic=_("%(after)s was invited to follow the ticket"),
+        notify=(Notify(A.INVITED, "ticket_invitation"),),
+        offered=False,
+    ),
+    Move.LEAVE: MoveRule(
+        sources=ALL_STATUSES,
+        target=None,
+        by=INVITED_PEOPLE,
+        kind=Kind.COMMENT,
+        timeline=_("%(actor)s stopped following the ticket"),
+        offered=False,
+    ),
+    Move.WATCH: MoveRule(
+        sources=ALL_STATUSES,
+        target=None,
+        by=AGENTS,
+        kind=Kind.COMMENT,
+        timeline=_("%(actor)s follows the ticket"),
+        offered=False,
+    ),
+    Move.UNWATCH: MoveRule(
+        sources=ALL_STATUSES,
+        target=None,
+        by=frozenset({R.WATCHER}),
+        kind=Kind.COMMENT,
+        timeline=_("%(actor)s stopped following the ticket"),
+        offered=False,
+    ),
+    # Set aside until a date (`Ticket.postponed_until`), with a reason the requester reads; a
+    # postponed ticket may be given another date.
+    Move.POSTPONE: MoveRule(
+        sources=frozenset({S.IN_PROGRESS, S.POSTPONED}),
+        target=S.POSTPONED,
+        by=HANDLERS,
+        kind=Kind.STATUS_CHANGED,
+        timeline=_("%(actor)s postponed the ticket"),
+        transition="postpone",
+        notify=(Notify(A.REQUESTER, "ticket_postponed"),),
+        text_required=_("Please give the reason for the postponement."),
+    ),
+    # The agent resumes it early, or the helpdesk on its date (`tickets.tasks`).
+    Move.RESUME: MoveRule(
+        sources=frozenset({S.POSTPONED}),
+        target=S.IN_PROGRESS,
+        by=HANDLERS | {R.SYSTEM},
+        kind=Kind.STATUS_CHANGED,
+        timeline=_("%(actor)s resumed the ticket"),
+        timeline_automatic=_("The postponement is over: the ticket is back in progress"),
+        transition="resume",
+        notify=(Notify(A.ASSIGNEE_OR_AGENTS, "ticket_resumed"),),
+    ),
+    # A duplicate ends merged into another active ticket of the service (`Ticket.merged_into`):
+    # its messages, files and people move there, its requester is invited there.
+    Move.MERGE: MoveRule(
+        sources=ACTIVE_STATUSES,
+        target=S.MERGED,
+        by=AGENTS,
+        kind=Kind.STATUS_CHANGED,
+        timeline=_("%(actor)s merged this ticket into another one"),
+        transition="merge",
+        notify=(Notify(A.REQUESTER, "ticket_merged"),),
+        stat=Stat.ENDING,
+    ),
+    # The other side of a merge, on the ticket that received the duplicate (`before` names it).
+    Move.MERGED_IN: MoveRule(
+        sources=ACTIVE_STATUSES,
+        target=None,
+        by=AGENTS,
+        kind=Kind.LINKED,
+        timeline=_("%(actor)s merged the ticket %(before)s into this one"),
+        offered=False,
+    ),
+    # Related tickets, shown on both; recorded on both timelines, for the agents.
+    Move.LINK: MoveRule(
+        sources=ACTIVE_STATUSES,
+        target=None,
+        by=AGENTS,
+        kind=Kind.LINKED,
+        timeline=_("%(actor)s linked this ticket to %(after)s"),
+    ),
+    Move.UNLINK: MoveRule(
+        sources=ALL_STATUSES,
+        target=None,
+        by=AGENTS,
+        kind=Kind.LINKED,
+        timeline=_("%(actor)s removed the link to %(after)s"),
+    ),
+    # Corrections within the service: the status stays, the timeline keeps the old value.
+    Move.EDIT_SUBJECT: MoveRule(
+        sources=ACTIVE_STATUSES,
+        target=None,
+        by=AGENTS,
+        kind=Kind.CORRECTED,
+        timeline=_("%(actor)s corrected the subject from “%(before)s” to “%(after)s”"),
+        text_required=_("Please write the subject."),
+    ),
+    Move.CHANGE_CATEGORY: MoveRule(
+        sources=ACTIVE_STATUSES,
+        target=None,
+        by=AGENTS,
+        kind=Kind.CORRECTED,
+        timeline=_("%(actor)s corrected the category from %(before)s to %(after)s"),
+    ),
+    # A known incident (incidents.services makes these for each linked ticket): `after` is the
+    # incident's reference and title, the text its public message. The requester who linked
+    # their own ticket while filing it is not emailed about it; updates reach them by email.
+    Move.LINK_INCIDENT: MoveRule(
+        sources=ACTIVE_STATUSES,
+        target=None,
+        by=AGENTS | REQUESTER,
+        kind=Kind.COMMENT,
+        timeline=_("%(actor)s linked the ticket to the incident %(after)s"),
+        notify=(Notify(A.REQUESTER, "incident_linked", acted_by=W.SERVICE),),
+        offered=False,
+    ),
+    Move.INCIDENT_UPDATE: MoveRule(
+        sources=ALL_STATUSES,
+        target=None,
+        by=AGENTS,
+        kind=Kind.COMMENT,
+        timeline=_("%(actor)s posted an update of the incident %(after)s"),
+        notify=(Notify(A.REQUESTER, "incident_update"),),
+        text_required=_("Please write the update."),
+        offered=False,
+    ),
+    Move.INCIDENT_RESOLVED: MoveRule(
+        sources=ALL_STATUSES,
+        target=None,
+        by=AGENTS,
+        kind=Kind.COMMENT,
+        timeline=_("%(actor)s announced that the incident %(after)s is resolved"),
+        notify=(Notify(A.REQUESTER, "incident_resolved"),),
+        text_required=_("Please describe the resolution."),
+        offered=False,
     ),
 }
 

@@ -21,10 +21,14 @@ class Status(models.TextChoices):
     REOPENED = "reopened", pgettext_lazy("ticket status", "Reopened")
     CANCELLED = "cancelled", pgettext_lazy("ticket status", "Cancelled")
     REJECTED = "rejected", pgettext_lazy("ticket status", "Rejected")
+    # Set aside until a date (a supplier, the start of term): back in progress on that date.
+    POSTPONED = "postponed", pgettext_lazy("ticket status", "Postponed")
+    # A duplicate merged into another ticket of the service, whose pages it now leads to.
+    MERGED = "merged", pgettext_lazy("ticket status", "Merged")
 
 
 # Statuses in which nobody works on the ticket any more.
-TERMINAL = (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
+TERMINAL = (Status.CLOSED, Status.CANCELLED, Status.REJECTED, Status.MERGED)
 # Statuses waiting for an agent to take the ticket.
 UNTAKEN = (Status.OPEN, Status.REOPENED)
 # Statuses in which the service waits for the requester.
@@ -36,4 +40,7 @@ ACTIVE = (
     Status.IN_PROGRESS,
     Status.INFO_REQUESTED,
     Status.CLOSURE_PENDING,
+    Status.POSTPONED,
 )
+# Active statuses set aside until a date: out of "To handle" and "My tickets in progress".
+SET_ASIDE = (Status.POSTPONED,)

@@ -21,3 +21,16 @@ def expire_closures() -> int:
     if closed:
         logger.info("Closed %d tickets whose closure request went unanswered.", closed)
     return closed
+
+
+@shared_task(name="tickets.tasks.resume_postponed", ignore_result=True)
+def resume_postponed() -> int:
+    """Puts back in progress the tickets postponed until today (or a day missed while the
+    scheduler was down), and tells their agents.
+
+    Safe to run twice or concurrently: each ticket is resumed under its row lock, once.
+    """
+    resumed = workflow.resume_due()
+    if resumed:
+        logger.info("Resumed %d postponed tickets.", resumed)
+    return resumed

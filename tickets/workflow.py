@@ -13,20 +13,23 @@ lock makes the second of two simultaneous moves see the first one's result).
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 import notifications
+from accounts import pending
 from categories.models import Category
 from tickets import events, permissions
 from tickets.exceptions import TextRequired, TransitionRefused
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Invitation, PermanentInvitee, Ticket, TicketEvent, Watcher
 from tickets.moves import MOVES, Move
 
 logger = logging.getLogger(__name__)
@@ -273,6 +276,52 @@ def change_priority(*, ticket: Ticket, actor: Any, priority: int) -> Ticket:
     return _done(event, ticket)
 
 
+# --- Known incidents -------------------------------------------------------------------------
+# The incidents app keeps the incidents and their links; these record on each ticket what it
+# did, with the same checks, lock, timeline and emails as any other move.
+
+
+def _incident_event(
+    move: Move, *, ticket: Ticket | int, actor: Any, incident: str, text: str = ""
+) -> Ticket:
+    ticket = _lock(ticket)
+    _check(move, ticket, actor)
+    if MOVES[move].needs_text:
+        text = required_text(move, text)
+    event = events.incident_event(
+        ticket=ticket, actor=actor, action=move, incident=incident, text=text
+    )
+    return _done(event, ticket)
+
+
+@transaction.atomic
+def link_incident(*, ticket: Ticket | int, actor: Any, incident: str) -> Ticket:
+    """The ticket is one of the reports of a known incident (`incident`: its reference and
+    title, as the timeline tells it): an agent linked it, or its requester filed it from the
+    incident's banner. The requester hears the incident's updates on the ticket."""
+    return _incident_event(Move.LINK_INCIDENT, ticket=ticket, actor=actor, incident=incident)
+
+
+@transaction.atomic
+def post_incident_update(*, ticket: Ticket | int, actor: Any, incident: str, text: str) -> Ticket:
+    """An incident's public update reaches the timeline of a ticket linked to it, and its
+    requester by email."""
+    return _incident_event(
+        Move.INCIDENT_UPDATE, ticket=ticket, actor=actor, incident=incident, text=text
+    )
+
+
+@transaction.atomic
+def announce_incident_resolved(
+    *, ticket: Ticket | int, actor: Any, incident: str, text: str
+) -> Ticket:
+    """The incident is resolved: its resolution reaches the ticket's timeline and requester.
+    Closing the ticket is a separate move (`request_closure`), which may be refused."""
+    return _incident_event(
+        Move.INCIDENT_RESOLVED, ticket=ticket, actor=actor, incident=incident, text=text
+    )
+
+
 # --- Requesters ------------------------------------------------------------------------------
 
 
@@ -350,6 +399,301 @@ def cancel(*, ticket: Ticket, actor: Any, reason: str = "") -> Ticket:
     return _done(event, ticket)
 
 
+# --- Postponing, merging, linking, correcting -------------------------------------------------
+
+
+@transaction.atomic
+def postpone(*, ticket: Ticket, actor: Any, until: date, reason: str) -> Ticket:
+    """The assigned agent sets the ticket aside until a day after today, with a reason: it leaves
+    the working queues for "Postponed", the requester is told the date, and the helpdesk resumes
+    it on that day (`resume_due`). A postponed ticket may be given another date."""
+    ticket = _lock(ticket)
+    _check(Move.POSTPONE, ticket, actor)
+    reason = required_text(Move.POSTPONE, reason)
+    if until <= timezone.localdate():
+        raise TransitionRefused(_("Please choose a day after today."), TextRequired.BAD_REQUEST)
+    before = ticket.status
+    ticket.postpone(until)
+    ticket.save()
+    event = events.status_changed(
+        ticket=ticket, actor=actor, action=Move.POSTPONE, before=before, text=reason
+    )
+    return _done(event, ticket)
+
+
+@transaction.atomic
+def resume(*, ticket: Ticket, actor: Any) -> Ticket:
+    """The assigned agent takes a postponed ticket back before its date."""
+    ticket = _lock(ticket)
+    _check(Move.RESUME, ticket, actor)
+    before = ticket.status
+    ticket.resume()
+    ticket.save()
+    event = events.status_changed(ticket=ticket, actor=actor, action=Move.RESUME, before=before)
+    return _done(event, ticket)
+
+
+def can_merge_into(ticket: Ticket, target: Ticket) -> str:
+    """Why `ticket` cannot be merged into `target` ("" when it can): another active ticket of
+    the same service, itself not merged."""
+    if target.pk == ticket.pk:
+        return _("A ticket cannot be merged into itself.")
+    if target.service_id != ticket.service_id:
+        return _("Only a ticket of the same service can receive a merged ticket.")
+    if target.status not in Ticket.ACTIVE_STATUSES:
+        return _("The ticket %(reference)s is no longer active.") % {"reference": target.reference}
+    return ""
+
+
+@transaction.atomic
+def merge(*, ticket: Ticket, actor: Any, into: Ticket) -> Ticket:
+    """An agent merges a duplicate into another active ticket of the service: its messages and
+    files move there, its invitees and watchers follow the other ticket, its requester is invited
+    there and told; the duplicate ends merged, its pages leading to the other ticket."""
+    from tickets.models import Invitation, Watcher
+
+    # Both rows locked, the lower id first, so two opposite merges cannot deadlock.
+    first, second = sorted((ticket.pk, into.pk))
+    locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in={first, second})}
+    ticket = locked[ticket.pk]
+    into = locked.get(into.pk)
+    _check(Move.MERGE, ticket, actor)
+    if into is None or not permissions.can_view_internal(into, actor):
+        raise TransitionRefused(
+            _("There is no such ticket in your services."), TextRequired.BAD_REQUEST
+        )
+    problem = can_merge_into(ticket, into)
+    if problem:
+        raise TransitionRefused(problem, TransitionRefused.CONFLICT)
+    events.move_thread(duplicate=ticket, into=into)
+    followers = set(into.invitations.values_list("user_id", flat=True)) | {into.requester_id}
+    for invitation in ticket.invitations.exclude(user_id__in=followers):
+        Invitation.objects.create(
+            ticket=into, user_id=invitation.user_id, invited_by=invitation.invited_by
+        )
+    watching = set(into.watchers.values_list("agent_id", flat=True))
+    for watcher in ticket.watchers.exclude(agent_id__in=watching):
+        Watcher.objects.create(ticket=into, agent_id=watcher.agent_id)
+    before = ticket.status
+    ticket.merge(into)
+    ticket.save()
+    into_event = events.merged_in(ticket=into, actor=actor, duplicate=ticket)
+    event = events.status_changed(ticket=ticket, actor=actor, action=Move.MERGE, before=before)
+    if ticket.requester_id not in followers:
+        _invite_merged_requester(ticket=into, actor=actor, requester=ticket.requester)
+    notifications.notify(into_event)
+    return _done(event, ticket)
+
+
+def _invite_merged_requester(*, ticket: Ticket, actor: Any, requester: Any) -> None:
+    """The duplicate's requester follows the ticket theirs was merged into, as an invitee (the
+    merge's own email tells them; someone who already sees it is left as they are)."""
+    with contextlib.suppress(TransitionRefused):
+        invite(ticket, actor, requester, notify=False)
+
+
+def _ordered(ticket: Ticket, other: Ticket) -> tuple[Ticket, Ticket]:
+    return (ticket, other) if ticket.pk < other.pk else (other, ticket)
+
+
+@transaction.atomic
+def link(*, ticket: Ticket, actor: Any, other: Ticket) -> Ticket:
+    """An agent links two related tickets they both see as an agent; the link shows on both and
+    each timeline records it for the agents."""
+    from tickets.models import TicketLink
+
+    ticket = _lock(ticket)
+    _check(Move.LINK, ticket, actor)
+    if other.pk == ticket.pk or not permissions.can_view_internal(other, actor):
+        raise TransitionRefused(
+            _("There is no such ticket in your services."), TextRequired.BAD_REQUEST
+        )
+    low, high = _ordered(ticket, other)
+    _link, created = TicketLink.objects.get_or_create(
+        from_ticket=low, to_ticket=high, defaults={"created_by": actor}
+    )
+    if not created:
+        raise TransitionRefused(
+            _("The ticket is already linked to %(reference)s.") % {"reference": other.reference},
+            TransitionRefused.CONFLICT,
+        )
+    event = events.linked(ticket=ticket, actor=actor, action=Move.LINK, other=other)
+    events.linked(ticket=other, actor=actor, action=Move.LINK, other=ticket)
+    return _done(event, ticket)
+
+
+@transaction.atomic
+def unlink(*, ticket: Ticket, actor: Any, other: Ticket) -> Ticket:
+    """An agent removes the link between two tickets; both timelines record it."""
+    from tickets.models import TicketLink
+
+    ticket = _lock(ticket)
+    _check(Move.UNLINK, ticket, actor)
+    low, high = _ordered(ticket, other)
+    deleted, _rows = TicketLink.objects.filter(from_ticket=low, to_ticket=high).delete()
+    if not deleted:
+        raise TransitionRefused(
+            _("The ticket is not linked to %(reference)s.") % {"reference": other.reference},
+            TransitionRefused.CONFLICT,
+        )
+    event = events.linked(ticket=ticket, actor=actor, action=Move.UNLINK, other=other)
+    events.linked(ticket=other, actor=actor, action=Move.UNLINK, other=ticket)
+    return _done(event, ticket)
+
+
+@transaction.atomic
+def edit_subject(*, ticket: Ticket, actor: Any, subject: str) -> Ticket:
+    """An agent corrects the subject; the timeline keeps the old one. Unchanged: nothing."""
+    ticket = _lock(ticket)
+    _check(Move.EDIT_SUBJECT, ticket, actor)
+    subject = " ".join(required_text(Move.EDIT_SUBJECT, subject).split())
+    subject = subject[: Ticket._meta.get_field("subject").max_length]
+    if subject == ticket.subject:
+        return ticket
+    before = ticket.subject
+    ticket.subject = subject
+    ticket.save(update_fields=["subject"])
+    event = events.corrected(
+        ticket=ticket, actor=actor, action=Move.EDIT_SUBJECT, before=before, after=subject
+    )
+    return _done(event, ticket)
+
+
+@transaction.atomic
+def change_category(*, ticket: Ticket, actor: Any, category: Category) -> Ticket:
+    """An agent corrects the category within the ticket's service: status and assignee stay
+    (sending it to another service is `transfer`). Unchanged: nothing."""
+    ticket = _lock(ticket)
+    _check(Move.CHANGE_CATEGORY, ticket, actor)
+    category = Category.objects.get(pk=category.pk)
+    if not category.is_active or category.handling_service_id != ticket.service_id:
+        raise TransitionRefused(
+            _("The category “%(category)s” is not one of this service's.")
+            % {"category": category.name},
+            TextRequired.BAD_REQUEST,
+        )
+    if category.pk == ticket.category_id:
+        return ticket
+    before = ticket.category.name
+    ticket.category = category
+    ticket.save(update_fields=["category"])
+    event = events.corrected(
+        ticket=ticket, actor=actor, action=Move.CHANGE_CATEGORY, before=before, after=category.name
+    )
+    return _done(event, ticket)
+
+
+# --- People around a ticket ------------------------------------------------------------------
+
+
+def _person(person_email_or_user: Any) -> Any:
+    """The account of a person named by account or by email address: an address the helpdesk
+    does not know yet gets a pending account (`accounts.pending.pending_account`), theirs at
+    their first sign-in."""
+    if isinstance(person_email_or_user, str):
+        return pending.pending_account(person_email_or_user)
+    return person_email_or_user
+
+
+@transaction.atomic
+def invite(
+    ticket: Ticket | int, actor: Any, person_email_or_user: Any, *, notify: bool = True
+) -> Invitation:
+    """The requester or an agent of the service invites someone to follow an active ticket (a
+    colleague, a tutor, an agent of another service asked for advice); `actor` None is the
+    helpdesk adding a permanent invitee. They see its public part (internal notes too for an
+    agent), may comment and add files, get its emails, and may leave. Refused (409) for someone
+    who already sees it as requester, agent of the service or invitee."""
+    ticket = _lock(ticket)
+    if actor is not None:
+        _check(Move.INVITE, ticket, actor)
+    person = _person(person_email_or_user)
+    if not person.is_active:
+        raise TransitionRefused(
+            _("%(name)s can no longer be invited.") % {"name": person.display_name},
+            TransitionRefused.CONFLICT,
+        )
+    if (
+        ticket.requester_id == person.pk
+        or person.is_superuser
+        or permissions.is_agent_of(person, ticket.service_id)
+    ):
+        raise TransitionRefused(
+            _("%(name)s already follows this ticket.") % {"name": person.display_name},
+            TransitionRefused.CONFLICT,
+        )
+    invitation, created = Invitation.objects.get_or_create(
+        ticket=ticket, user=person, defaults={"invited_by": actor}
+    )
+    if not created:
+        raise TransitionRefused(
+            _("%(name)s is already invited to this ticket.") % {"name": person.display_name},
+            TransitionRefused.CONFLICT,
+        )
+    permissions.forget_people(ticket)
+    event = events.people_changed(ticket=ticket, actor=actor, action=Move.INVITE, person=person)
+    if notify:
+        notifications.notify(event)
+    return invitation
+
+
+def invite_permanent_invitees(ticket: Ticket) -> list[Invitation]:
+    """The permanent invitees of the ticket's category and service are invited to a new ticket
+    (by the helpdesk itself), skipping its requester and the service's agents."""
+    people = {
+        row.user
+        for row in PermanentInvitee.objects.filter(
+            Q(category_id=ticket.category_id) | Q(service_id=ticket.service_id),
+            user__is_active=True,
+        ).select_related("user")
+    }
+    invitations = []
+    for person in sorted(people, key=lambda user: user.pk):
+        if person.pk == ticket.requester_id or permissions.is_agent_of(person, ticket.service_id):
+            continue
+        try:
+            invitations.append(invite(ticket, None, person))
+        except TransitionRefused:
+            continue
+    return invitations
+
+
+@transaction.atomic
+def leave(*, ticket: Ticket | int, actor: Any) -> Ticket:
+    """An invited person stops following the ticket: the invitation goes, the timeline says so."""
+    ticket = _lock(ticket)
+    _check(Move.LEAVE, ticket, actor)
+    Invitation.objects.filter(ticket=ticket, user=actor).delete()
+    permissions.forget_people(ticket)
+    event = events.people_changed(ticket=ticket, actor=actor, action=Move.LEAVE, person=actor)
+    return _done(event, ticket)
+
+
+@transaction.atomic
+def watch(*, ticket: Ticket | int, actor: Any) -> Ticket:
+    """An agent of the service follows the ticket without owning it: its emails, and the
+    "tickets I follow" tab."""
+    ticket = _lock(ticket)
+    if permissions.is_watching(ticket, actor):
+        raise TransitionRefused(_("You already follow this ticket."), TransitionRefused.CONFLICT)
+    _check(Move.WATCH, ticket, actor)
+    Watcher.objects.get_or_create(ticket=ticket, agent=actor)
+    permissions.forget_people(ticket)
+    event = events.people_changed(ticket=ticket, actor=actor, action=Move.WATCH, person=actor)
+    return _done(event, ticket)
+
+
+@transaction.atomic
+def unwatch(*, ticket: Ticket | int, actor: Any) -> Ticket:
+    """The agent stops following the ticket."""
+    ticket = _lock(ticket)
+    _check(Move.UNWATCH, ticket, actor)
+    Watcher.objects.filter(ticket=ticket, agent=actor).delete()
+    permissions.forget_people(ticket)
+    event = events.people_changed(ticket=ticket, actor=actor, action=Move.UNWATCH, person=actor)
+    return _done(event, ticket)
+
+
 # --- The helpdesk itself ---------------------------------------------------------------------
 
 
@@ -410,3 +754,45 @@ def expire_overdue_closures(now: datetime | None = None) -> int:
             continue
         closed += 1
     return closed
+
+
+@transaction.atomic
+def resume_on_date(*, ticket: Ticket, today: date | None = None) -> Ticket:
+    """The postponed ticket's day has come: the helpdesk (actor None) puts it back in progress
+    and its assigned agent (the service's agents if nobody) is told."""
+    today = today or timezone.localdate()
+    ticket = _lock(ticket)
+    if (
+        not can_proceed(ticket.resume)
+        or ticket.postponed_until is None
+        or ticket.postponed_until > today
+    ):
+        raise TransitionRefused(
+            _("This ticket is not postponed until today."), TransitionRefused.CONFLICT
+        )
+    before = ticket.status
+    ticket.resume()
+    ticket.save()
+    event = events.status_changed(ticket=ticket, actor=None, action=Move.RESUME, before=before)
+    return _done(event, ticket)
+
+
+def resume_due(today: date | None = None) -> int:
+    """Resumes every ticket postponed until today or before, each in its own transaction (one
+    failure does not stop the others); returns how many were resumed."""
+    today = today or timezone.localdate()
+    due = Ticket.objects.filter(status=Status.POSTPONED, postponed_until__lte=today).order_by(
+        "postponed_until", "pk"
+    )
+    resumed = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        try:
+            resume_on_date(ticket=pk, today=today)
+        except TransitionRefused:
+            # An agent resumed it or gave it another date between the query and the lock.
+            continue
+        except Exception:
+            logger.exception("Could not resume postponed ticket %s", pk)
+            continue
+        resumed += 1
+    return resumed

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 import notifications
 from categories.models import Category, Service
@@ -109,6 +111,11 @@ def make_cast() -> Cast:
     )
 
 
+def next_week() -> date:
+    """A day a ticket may be postponed until."""
+    return timezone.localdate() + timedelta(days=7)
+
+
 def ticket_in(status: str, cast: Cast) -> Ticket:
     """A ticket of the cast's requester brought to `status` through the workflow.
 
@@ -127,6 +134,13 @@ def ticket_in(status: str, cast: Cast) -> Ticket:
         return workflow.request_info(ticket=ticket, actor=cast.assigned, question="Which room?")
     if status == Status.REJECTED:
         return workflow.reject(ticket=ticket, actor=cast.assigned, reason="Not for us.")
+    if status == Status.POSTPONED:
+        return workflow.postpone(
+            ticket=ticket, actor=cast.assigned, until=next_week(), reason="Waiting for a part."
+        )
+    if status == Status.MERGED:
+        into = TicketFactory(requester=cast.other_requester, category=cast.category)
+        return workflow.merge(ticket=ticket, actor=cast.assigned, into=into)
     ticket = workflow.request_closure(ticket=ticket, actor=cast.assigned, resolution="Fixed.")
     if status == Status.CLOSURE_PENDING:
         return ticket

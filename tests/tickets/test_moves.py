@@ -83,7 +83,7 @@ def test_statistics_classes():
         Move.EXPIRE_CLOSURE,
         Move.MARK_SOLVED,
     }
-    assert set(counted_as(Stat.ENDING)) == {Move.CANCEL, Move.REJECT}
+    assert set(counted_as(Stat.ENDING)) == {Move.CANCEL, Move.REJECT, Move.MERGE}
     assert counted_as(Stat.REOPENING) == (Move.REOPEN,)
     for move in counted_as(Stat.CLOSING) + counted_as(Stat.ENDING):
         assert MOVES[move].target in Ticket.TERMINAL_STATUSES

@@ -21,17 +21,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tests.factories import CategoryFactory, TicketFactory
 from tests.tickets.lifecycle import (
     ROLES,
     Cast,
     kept_for_the_module,
     make_cast,
+    next_week,
     silent,
     ticket_in,
 )
 from tickets import moves, permissions, services, workflow
 from tickets.exceptions import TransitionRefused
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketLink
 from tickets.moves import MOVES, Move, Role
 
 S = Ticket.Status
@@ -105,7 +107,33 @@ PERFORM: dict[Move, Perform] = {
     Move.CHANGE_PRIORITY: lambda t, a, c: workflow.change_priority(
         ticket=t, actor=a, priority=Ticket.Priority.URGENT
     ),
+    Move.POSTPONE: lambda t, a, c: workflow.postpone(
+        ticket=t, actor=a, until=next_week(), reason="Waiting for a part."
+    ),
+    Move.RESUME: lambda t, a, c: workflow.resume(ticket=t, actor=a),
+    Move.MERGE: lambda t, a, c: workflow.merge(ticket=t, actor=a, into=another_ticket(c)),
+    Move.LINK: lambda t, a, c: workflow.link(ticket=t, actor=a, other=another_ticket(c)),
+    Move.UNLINK: lambda t, a, c: workflow.unlink(ticket=t, actor=a, other=linked_ticket(t, c)),
+    Move.EDIT_SUBJECT: lambda t, a, c: workflow.edit_subject(
+        ticket=t, actor=a, subject="Wi-Fi down in room B12"
+    ),
+    Move.CHANGE_CATEGORY: lambda t, a, c: workflow.change_category(
+        ticket=t, actor=a, category=CategoryFactory(parent=c.category, name="Wi-Fi")
+    ),
 }
+
+
+def another_ticket(cast: Cast) -> Ticket:
+    """A new ticket of the cast's service, from another person (to merge into, to link)."""
+    return TicketFactory(requester=cast.other_requester, category=cast.category)
+
+
+def linked_ticket(ticket: Ticket, cast: Cast) -> Ticket:
+    """Another ticket of the service, already linked to `ticket` (to unlink)."""
+    other = another_ticket(cast)
+    low, high = sorted((ticket, other), key=lambda t: t.pk)
+    TicketLink.objects.create(from_ticket=low, to_ticket=high)
+    return other
 
 
 def test_the_table_covers_every_move_pages_can_offer():

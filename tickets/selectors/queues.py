@@ -45,6 +45,7 @@ QUEUES: tuple[Queue, ...] = (
     Queue("todo", _("To handle"), "age"),
     Queue("mine", _("My tickets in progress"), "-activity"),
     Queue("waiting", _("Waiting for the requester"), "-activity"),
+    Queue("postponed", _("Postponed"), "postponed"),
     Queue("all", _("All tickets"), "-activity", capped_count=True),
     Queue("closed", _("Closed tickets"), "-activity", capped_count=True),
 )
@@ -62,6 +63,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "assignee": ("assignee__full_name", "assignee__email"),
     "age": ("created_at",),
     "activity": ("updated_at",),
+    "postponed": ("postponed_until",),
 }
 
 
@@ -69,7 +71,8 @@ def desk_tickets(user) -> QuerySet[Ticket]:
     """Tickets currently in the person's services (every service for a superuser).
 
     A ticket transferred to another service leaves the old service's queues and enters the new
-    one's. The same tickets as `ticket_pages.tickets_visible_to(user)` narrowed to those services,
+    one's; a confidential category's tickets stay with the agents named for it. The same tickets
+    as `ticket_pages.tickets_visible_to(user)` narrowed to those services,
     written without its "or their own" branch, which the narrowing makes redundant: one condition
     on the service lets PostgreSQL walk one index instead of OR-ing two bitmaps of the whole
     service, which grow with its history.
@@ -78,7 +81,14 @@ def desk_tickets(user) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     if user.is_superuser:
         return ticket_pages.tickets_visible_to(user)
-    return Ticket.objects.filter(service_id__in=permissions.agent_service_ids(user))
+    return Ticket.objects.filter(
+        Q(service_id__in=permissions.agent_service_ids(user))
+        & ticket_pages.confidentiality_filter(user)
+    )
+
+
+# Active statuses an agent works on now (postponed tickets wait in their own tab).
+WORKED_ON = tuple(s for s in Ticket.ACTIVE_STATUSES if s not in Ticket.SET_ASIDE_STATUSES)
 
 
 def queue_filter(key: str, user) -> Q:
@@ -86,7 +96,10 @@ def queue_filter(key: str, user) -> Q:
     if key == "todo":
         return Q(status__in=Ticket.UNTAKEN_STATUSES, assignee__isnull=True)
     if key == "mine":
-        return Q(assignee=user, status__in=Ticket.ACTIVE_STATUSES)
+        # A postponed ticket waits in its own tab until its day.
+        return Q(assignee=user, status__in=WORKED_ON)
+    if key == "postponed":
+        return Q(status__in=Ticket.SET_ASIDE_STATUSES)
     if key == "waiting":
         return Q(status__in=Ticket.WAITING_ON_REQUESTER_STATUSES)
     if key == "closed":

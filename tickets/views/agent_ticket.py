@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -135,6 +136,68 @@ def _add_attachment(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
     return _("The file was added.")
 
 
+def _postpone(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.postpone(ticket=ticket, actor=user, until=data["until"], reason=data["reason"])
+    return _("The ticket is postponed until %(date)s.") % {
+        "date": date_format(data["until"], "DATE_FORMAT")
+    }
+
+
+def _resume(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.resume(ticket=ticket, actor=user)
+    return _("The ticket is back in progress.")
+
+
+def _ticket_numbered(number: int, user: Any) -> Ticket:
+    """The ticket an agent typed the number of, if they see it as an agent (a form error
+    otherwise, without saying whether it exists)."""
+    other = ticket_pages.tickets_visible_to(user).filter(pk=number).first()
+    if other is None or not permissions.can_view_internal(other, user):
+        raise ValidationError(
+            _("There is no ticket #%(number)s in your services.") % {"number": number}
+        )
+    return other
+
+
+def _as_form_error(move: Callable[[], Any]) -> None:
+    """A refusal that is about what was typed (400) comes back as the form's error."""
+    try:
+        move()
+    except TransitionRefused as refusal:
+        if refusal.status_code != TextRequired.BAD_REQUEST:
+            raise
+        raise ValidationError(str(refusal.message)) from refusal
+
+
+def _merge(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    into = _ticket_numbered(data["into"], user)
+    _as_form_error(lambda: workflow.merge(ticket=ticket, actor=user, into=into))
+    return _("The ticket was merged into %(reference)s.") % {"reference": into.reference}
+
+
+def _link(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    other = _ticket_numbered(data["other"], user)
+    _as_form_error(lambda: workflow.link(ticket=ticket, actor=user, other=other))
+    return _("The ticket is linked to %(reference)s.") % {"reference": other.reference}
+
+
+def _unlink(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.unlink(ticket=ticket, actor=user, other=data["other"])
+    return _("The link to %(reference)s was removed.") % {"reference": data["other"].reference}
+
+
+def _edit_subject(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    _as_form_error(
+        lambda: workflow.edit_subject(ticket=ticket, actor=user, subject=data["subject"])
+    )
+    return _("The subject was corrected.")
+
+
+def _change_category(ticket: Ticket, user: Any, data: dict, form: Any) -> str:
+    workflow.change_category(ticket=ticket, actor=user, category=data["category"])
+    return _("The category is now “%(category)s”.") % {"category": data["category"].name}
+
+
 ACTIONS: dict[Move, Action] = {
     action.move: action
     for action in (
@@ -149,6 +212,13 @@ ACTIONS: dict[Move, Action] = {
         Action(Move.REJECT, forms_agent.RejectForm, _reject),
         Action(Move.REOPEN, forms_agent.ReopenForm, _reopen),
         Action(Move.ATTACHMENT, forms_agent.AttachmentForm, _add_attachment),
+        Action(Move.POSTPONE, forms_agent.PostponeForm, _postpone),
+        Action(Move.RESUME, forms_agent.EmptyForm, _resume),
+        Action(Move.EDIT_SUBJECT, forms_agent.SubjectForm, _edit_subject),
+        Action(Move.CHANGE_CATEGORY, forms_agent.CategoryForm, _change_category),
+        Action(Move.LINK, forms_agent.LinkForm, _link),
+        Action(Move.UNLINK, forms_agent.UnlinkForm, _unlink),
+        Action(Move.MERGE, forms_agent.MergeForm, _merge),
     )
 }
 # The names the page's forms used before each move had one name: a page opened earlier still
@@ -161,6 +231,7 @@ BUTTON_CSS: dict[Move, str] = {
     Move.RELEASE: "btn-outline-secondary",
     Move.REQUEST_CLOSURE: "btn-success",
     Move.REJECT: "btn-danger",
+    Move.MERGE: "btn-danger",
 }
 
 
@@ -177,7 +248,11 @@ def _make_form(
     kwargs: dict[str, Any] = {"prefix": prefix or action.move.value}
     if action.form_class is forms_agent.AssignForm:
         kwargs.update(ticket=ticket, user=user)
-    elif action.form_class is forms_agent.TransferForm:
+    elif action.form_class in (
+        forms_agent.TransferForm,
+        forms_agent.UnlinkForm,
+        forms_agent.CategoryForm,
+    ):
         kwargs["ticket"] = ticket
     elif action.form_class is forms_agent.CommentForm and data is not None:
         kwargs["internal"] = (
@@ -185,6 +260,10 @@ def _make_form(
         )
     elif action.form_class is forms_agent.PriorityForm and data is None:
         kwargs["initial"] = {"priority": ticket.priority}
+    elif action.form_class is forms_agent.SubjectForm and data is None:
+        kwargs["initial"] = {"subject": ticket.subject}
+    elif action.form_class is forms_agent.CategoryForm and data is None:
+        kwargs["initial"] = {"category": ticket.category_id}
     form = action.form_class(*(() if data is None else (data, files)), **kwargs)
     form.move = action.move
     form.button_css = BUTTON_CSS.get(action.move, "btn-primary")
@@ -294,6 +373,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The agent's ticket page: the conversation with internal notes, the reply box, the
     requester, and the ACTIONS menu of the moves allowed now."""
     ticket = desk_ticket(pk, request.user)
+    if ticket.status == Ticket.Status.MERGED and ticket.merged_into_id:
+        # A merged duplicate lives on in the ticket it was merged into.
+        messages.info(
+            request,
+            _("Ticket %(duplicate)s was merged into this one.") % {"duplicate": ticket.reference},
+        )
+        return redirect("desk:detail", pk=ticket.merged_into_id)
     read_marks.mark_seen(user=request.user, ticket=ticket)
     return _render_ticket(request, ticket)
 
@@ -318,7 +404,11 @@ def move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             else TransitionRefused.FORBIDDEN
         )
         raise TransitionRefused(_("This action is not possible on this ticket now."), status)
-    return _render_move(request, ticket, _make_form(desk_action, ticket, user))
+    form = _make_form(desk_action, ticket, user)
+    if desk_action.move == Move.MERGE and request.GET.get("into", "").isdigit():
+        # "Mark as duplicate" from the similar tickets: the other ticket is chosen already.
+        form.initial["into"] = int(request.GET["into"])
+    return _render_move(request, ticket, form)
 
 
 def _refused_panel(request: HttpRequest, pk: int, form: Any, refusal: TransitionRefused):
@@ -377,6 +467,15 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         # Transferred to a service the agent is not in: back to the queue.
         messages.success(request, message)
         url = reverse("desk:queue")
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    if fresh.status == Ticket.Status.MERGED and fresh.merged_into_id:
+        # Merged: the work goes on in the other ticket.
+        messages.success(request, message)
+        url = reverse("desk:detail", kwargs={"pk": fresh.merged_into_id})
         if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url

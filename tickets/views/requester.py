@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from categories import selectors as category_selectors
 from categories.models import Category
 from helpdesk import ratelimit
 from tickets import filing_panels, permissions, services, workflow
@@ -62,6 +63,8 @@ class CategoryStep:
     chosen: Category | None = None
     path: list[Category] = field(default_factory=list)
     error: str = ""
+    # The category asked for exists but is not offered to this person (audiences).
+    hidden: bool = False
 
     @property
     def can_file_in_current(self) -> bool:
@@ -69,21 +72,32 @@ class CategoryStep:
         return self.current is not None and requester_pages.accepts_tickets(self.current)
 
 
-def _category_step(params: Mapping[str, str]) -> CategoryStep:
+def _category_step(params: Mapping[str, str], user: Any = None) -> CategoryStep:
     """Reads `?category=<slug>` (and `parent=<slug>`, set when the requester confirms a category
-    that has sub-categories) into the next step of the choice."""
+    that has sub-categories) into the next step of the choice, among the categories offered to
+    the person (`categories.selectors.offered_category_ids`: audiences)."""
+    offered = category_selectors.offered_category_ids(user)
     slug = params.get("category", "").strip()
     if not slug:
         error = _("Please choose a category.") if "next" in params else ""
-        return CategoryStep(choices=requester_pages.category_choices(None), error=error)
+        return CategoryStep(choices=requester_pages.category_choices(None, offered), error=error)
     category = requester_pages.selectable_category(slug)
     if category is None:
         return CategoryStep(
-            choices=requester_pages.category_choices(None),
+            choices=requester_pages.category_choices(None, offered),
             error=_("This category does not exist or no longer receives tickets."),
         )
+    if category.pk not in offered:
+        return CategoryStep(
+            choices=requester_pages.category_choices(None, offered),
+            error=_(
+                "This category is not offered to you: it is reserved for other members of the "
+                "university. Please choose another category."
+            ),
+            hidden=True,
+        )
     path = [*category.ancestors(), category]
-    children = requester_pages.category_choices(category)
+    children = requester_pages.category_choices(category, offered)
     confirmed = params.get("parent", "") == category.slug
     if children and not confirmed:
         return CategoryStep(current=category, choices=children, path=path)
@@ -106,9 +120,9 @@ def _render_create(
     status: int = 200,
 ) -> HttpResponse:
     if step.chosen is not None and form is None:
-        form = TicketCreateForm(
-            initial={"category": step.chosen.slug}, service=step.chosen.handling_service
-        )
+        # `?subject=` comes back from the knowledge base's answers: what was typed is kept.
+        initial = {"category": step.chosen.slug, "subject": request.GET.get("subject", "")[:200]}
+        form = TicketCreateForm(initial=initial, service=step.chosen.handling_service)
     panels = (
         filing_panels.panels_for(request, step.chosen, form.data if form is not None else None)
         if step.chosen is not None
@@ -128,15 +142,18 @@ def create(request: HttpRequest) -> HttpResponse:
     `?category=<slug>` is the deep link a portal uses to preselect a category.
     """
     if request.method != "POST":
-        step = _category_step(request.GET)
+        step = _category_step(request.GET, request.user)
         # htmx swaps 2xx answers only: a step with an error message is still a page to show.
-        status = 400 if step.error and not request.htmx else 200
+        status = (403 if step.hidden else 400) if step.error and not request.htmx else 200
         return _render_create(request, step, status=status)
 
-    step = _category_step({"category": request.POST.get("category", ""), "next": "1"})
+    step = _category_step(
+        {"category": request.POST.get("category", ""), "next": "1"}, request.user
+    )
     if step.chosen is None:
-        # The category vanished (or was tampered with): back to the choice, nothing created.
-        return _render_create(request, step, status=400)
+        # The category vanished, is not offered to this person, or was tampered with: back to
+        # the choice, nothing created.
+        return _render_create(request, step, status=403 if step.hidden else 400)
     files_chosen = bool(request.FILES.getlist("attachments"))
     form = TicketCreateForm(request.POST, request.FILES, service=step.chosen.handling_service)
     if form.is_valid():
@@ -235,6 +252,14 @@ def _render_detail(request: HttpRequest, pk: int, status: int = 200, **forms: An
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The requester's page of a ticket; an agent of its service is sent to the desk's page."""
     ticket = ticket_pages.ticket_for_page(pk, request.user)
+    if ticket.status == Ticket.Status.MERGED and ticket.merged_into_id:
+        # A merged duplicate lives on in the ticket it was merged into, which its requester
+        # follows as an invitee.
+        messages.info(
+            request,
+            _("Ticket %(duplicate)s was merged into this one.") % {"duplicate": ticket.reference},
+        )
+        return redirect("tickets:detail", pk=ticket.merged_into_id)
     if ticket.requester_id != request.user.pk and permissions.can_view_internal(
         ticket, request.user
     ):
