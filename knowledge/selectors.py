@@ -1,0 +1,279 @@
+"""Every read of the knowledge base, with who may see what decided in one place.
+
+`articles_visible_to` is the rule the pages, the search, the suggestions while filing and the API
+all go through: an agents-only article reaches agents (and superusers) and nobody else, a members
+article needs a signed-in person, a draft is seen only by the people who may edit it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+
+from categories.models import Category, Service
+from knowledge.models import Article, ArticleEvent
+from tickets import permissions
+from tickets.models import Ticket
+
+# The search configurations of the articles' languages (PostgreSQL text search).
+SEARCH_CONFIGS = {Article.Language.FRENCH: "french", Article.Language.ENGLISH: "english"}
+MAX_QUERY_LENGTH = 200
+MAX_SEARCH_WORDS = 12
+WORD = re.compile(r"\w{2,}", re.UNICODE)
+
+
+def is_editor_somewhere(user: Any) -> bool:
+    """Agents, heads and superusers: they read agents-only articles and edit their services'."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or permissions.agent_service_ids(user))
+    )
+
+
+def can_edit(user: Any, article_or_service: Article | Service | int) -> bool:
+    """The service's agents and heads, and superusers, write the service's articles."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if isinstance(article_or_service, Article):
+        service_id = article_or_service.service_id
+    elif isinstance(article_or_service, Service):
+        service_id = article_or_service.pk
+    else:
+        service_id = article_or_service
+    return permissions.is_agent_of(user, service_id)
+
+
+def articles_visible_to(user: Any, *, include_drafts: bool = False) -> QuerySet[Article]:
+    """The articles this person may read: published ones of the visibilities open to them, and,
+    with `include_drafts`, the drafts of the services they edit."""
+    articles = Article.objects.all()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return articles.filter(
+            status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC
+        )
+    visibilities = [Article.Visibility.PUBLIC, Article.Visibility.MEMBERS]
+    if is_editor_somewhere(user):
+        visibilities.append(Article.Visibility.AGENTS)
+    published = Q(status=Article.Status.PUBLISHED, visibility__in=visibilities)
+    if not include_drafts:
+        return articles.filter(published)
+    if user.is_superuser:
+        return articles
+    return articles.filter(published | Q(service_id__in=permissions.agent_service_ids(user)))
+
+
+def search_articles(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """Articles matching the words of `text`, best first.
+
+    PostgreSQL: full-text search in French and English (the words are stemmed in both languages,
+    the article's own vector in its language), ranked, through the GIN index. Elsewhere (SQLite):
+    every word must appear in the title or the text.
+    """
+    text = (text or "").strip()[:MAX_QUERY_LENGTH]
+    words = WORD.findall(text)[:MAX_SEARCH_WORDS]
+    if not words:
+        return articles.none()
+    if connection.vendor == "postgresql":
+        query = SearchQuery(" ".join(words), config="french", search_type="plain") | SearchQuery(
+            " ".join(words), config="english", search_type="plain"
+        )
+        return (
+            articles.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "title")
+        )
+    matching = articles
+    for word in words:
+        matching = matching.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return matching.order_by("title")
+
+
+def search_any_word(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """Like `search_articles`, but an article matching some of the words is enough: what a
+    person types as a subject is a sentence, not a query."""
+    text = (text or "").strip()[:MAX_QUERY_LENGTH]
+    words = [w for w in WORD.findall(text) if len(w) > 2][:MAX_SEARCH_WORDS]
+    if not words:
+        return articles.none()
+    if connection.vendor == "postgresql":
+        # "a | b | c": one stemmed word is enough; the rank puts the articles with more first.
+        raw = " | ".join(words)
+        query = SearchQuery(raw, config="french", search_type="raw") | SearchQuery(
+            raw, config="english", search_type="raw"
+        )
+        return (
+            articles.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "title")
+        )
+    condition = Q()
+    for word in words:
+        condition |= Q(title__icontains=word) | Q(body__icontains=word)
+    return articles.filter(condition).order_by("title")
+
+
+def suggestions(user: Any, category: Category, text: str, *, limit: int = 5) -> list[Article]:
+    """The answers to offer while someone files in `category`: the articles of the category's
+    service that match what they typed, those filed under this category first; with nothing
+    typed yet, the category's own articles. One query."""
+    base = articles_visible_to(user).filter(service_id=category.handling_service_id)
+    if (text or "").strip():
+        found = search_any_word(base, text)
+    else:
+        found = base.filter(categories=category).order_by("-updated_at")
+    return list(found.only("id", "title", "body", "language")[:limit])
+
+
+def articles_for_browsing(
+    user: Any, *, service: Service | None = None, category: Category | None = None
+) -> QuerySet[Article]:
+    """The list a person browses: by service and category, newest review first."""
+    articles = articles_visible_to(user).select_related("service")
+    if service is not None:
+        articles = articles.filter(service=service)
+    if category is not None:
+        articles = articles.filter(categories=category)
+    return articles.order_by("title")
+
+
+def services_with_articles(user: Any) -> list[Service]:
+    """The services that have articles this person may read, with how many."""
+    visible = articles_visible_to(user)
+    return list(
+        Service.objects.filter(articles__in=visible)
+        .annotate(article_count=Count("articles", filter=Q(articles__in=visible), distinct=True))
+        .order_by("name")
+        .distinct()
+    )
+
+
+def categories_of(service: Service) -> list[Category]:
+    """The service's categories an article may be filed under, depth-first."""
+    return list(
+        Category.objects.filter(handling_service=service, is_active=True).order_by("tree_path")
+    )
+
+
+def article_for_page(user: Any, pk: int) -> Article | None:
+    """The article and what its page shows (service, categories, author, other language), or
+    None when this person may not read it (the page answers 404: it does not confirm that an
+    agents-only article exists)."""
+    return (
+        articles_visible_to(user, include_drafts=True)
+        .select_related("service", "author", "translation")
+        .prefetch_related("categories")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def editable_articles(user: Any) -> QuerySet[Article]:
+    """The articles of the services this person edits, drafts included, last changed first."""
+    articles = Article.objects.select_related("service", "author")
+    if not user.is_superuser:
+        articles = articles.filter(service_id__in=permissions.agent_service_ids(user))
+    return articles.order_by("-updated_at")
+
+
+def editable_services(user: Any) -> QuerySet[Service]:
+    """The services whose articles this person may write."""
+    services = Service.objects.filter(is_active=True)
+    if not user.is_superuser:
+        services = services.filter(pk__in=permissions.agent_service_ids(user))
+    return services.order_by("name")
+
+
+def linkable_articles(user: Any, service_id: int, text: str = "", limit: int = 10) -> list[Article]:
+    """Articles an agent may link in a reply to a ticket of `service_id`: published ones the
+    requester could read (public or members), the ticket's service first."""
+    articles = Article.objects.filter(
+        status=Article.Status.PUBLISHED,
+        visibility__in=[Article.Visibility.PUBLIC, Article.Visibility.MEMBERS],
+    )
+    if text.strip():
+        articles = search_any_word(articles, text)
+    else:
+        articles = articles.filter(service_id=service_id).order_by("-updated_at")
+    return list(articles.only("id", "title", "language")[:limit])
+
+
+# --- Statistics ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnowledgeStats:
+    """What the statistics page shows of the knowledge base for a period."""
+
+    articles: int
+    views: int
+    avoided: int
+    linked: int
+    top_articles: list[dict[str, Any]]
+    uncovered_categories: list[dict[str, Any]]
+
+
+def knowledge_stats(
+    service_ids: list[int] | None, since: Any = None, until: Any = None, *, min_tickets: int = 5
+) -> KnowledgeStats:
+    """Views, avoided tickets and links in replies of the services' articles, the most useful
+    articles, and the categories with many tickets and no published article."""
+    articles = Article.objects.filter(status=Article.Status.PUBLISHED)
+    events = ArticleEvent.objects.all()
+    tickets = Ticket.objects.all()
+    if service_ids is not None:
+        articles = articles.filter(service_id__in=service_ids)
+        events = events.filter(article__service_id__in=service_ids)
+        tickets = tickets.filter(service_id__in=service_ids)
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+        tickets = tickets.filter(created_at__gte=since)
+    if until is not None:
+        events = events.filter(created_at__lt=until)
+        tickets = tickets.filter(created_at__lt=until)
+    counts = dict(events.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    top = list(
+        events.values("article_id", "article__title")
+        .annotate(
+            views=Count("id", filter=Q(kind=ArticleEvent.Kind.VIEW)),
+            avoided=Count("id", filter=Q(kind=ArticleEvent.Kind.AVOIDED)),
+            linked=Count("id", filter=Q(kind=ArticleEvent.Kind.LINKED)),
+        )
+        .order_by("-avoided", "-views", "article__title")[:10]
+    )
+    covered = set(
+        Article.categories.through.objects.filter(
+            article__status=Article.Status.PUBLISHED
+        ).values_list("category_id", flat=True)
+    )
+    busy = (
+        tickets.values("category_id", "category__name", "service__name")
+        .annotate(tickets=Count("id"))
+        .filter(tickets__gte=min_tickets)
+        .order_by("-tickets", "category__name")
+    )
+    uncovered = [row for row in busy if row["category_id"] not in covered][:20]
+    return KnowledgeStats(
+        articles=articles.count(),
+        views=counts.get(ArticleEvent.Kind.VIEW, 0),
+        avoided=counts.get(ArticleEvent.Kind.AVOIDED, 0),
+        linked=counts.get(ArticleEvent.Kind.LINKED, 0),
+        top_articles=top,
+        uncovered_categories=uncovered,
+    )
+
+
+ARTICLE_LINK = re.compile(r"/kb/articles/(\d{1,10})/")
+
+
+def article_ids_linked_in(text: str) -> set[int]:
+    """The articles a text links to by their stable address (/kb/articles/<id>/)."""
+    return {int(pk) for pk in ARTICLE_LINK.findall(text or "")}
