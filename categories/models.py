@@ -89,6 +89,24 @@ class ServiceMembership(models.Model):
         return f"{self.user} ({self.get_role_display()}, {self.service})"
 
 
+class Affiliation(models.TextChoices):
+    """eduPersonAffiliation values (with SupAnn's additions) a category's audience may name."""
+
+    STUDENT = "student", _("Students")
+    FACULTY = "faculty", _("Faculty (teaching and research staff)")
+    STAFF = "staff", _("Administrative and technical staff")
+    EMPLOYEE = "employee", _("Employees")
+    MEMBER = "member", _("Members (students and staff)")
+    AFFILIATE = "affiliate", _("Affiliates (partners, guests)")
+    RESEARCHER = "researcher", _("Researchers")
+    TEACHER = "teacher", _("Teachers")
+    EMERITUS = "emeritus", _("Emeritus professors")
+    RETIRED = "retired", _("Retired staff")
+    ALUM = "alum", _("Alumni")
+    REGISTERED_READER = "registered-reader", _("Registered library readers")
+    LIBRARY_WALK_IN = "library-walk-in", _("Library walk-in users")
+
+
 class CategoryQuerySet(models.QuerySet):
     def active(self) -> CategoryQuerySet:
         return self.filter(is_active=True)
@@ -102,7 +120,11 @@ class CategoryQuerySet(models.QuerySet):
         self._for_write = True
         category.save(force_insert=True, using=self.db)
         category.tree_path = category.path_below_parent()
-        self.filter(pk=category.pk).update(tree_path=category.tree_path)
+        if category.is_confidential:
+            category.confidential_scope_id = category.pk
+        self.filter(pk=category.pk).update(
+            tree_path=category.tree_path, confidential_scope=category.confidential_scope_id
+        )
         return category
 
 
@@ -169,6 +191,49 @@ class Category(models.Model):
         verbose_name=_("assigned agent"),
         help_text=_("With a fixed agent: the agent of the service who receives every new ticket."),
     )
+    # Audiences: who is offered the category when filing. Empty lists offer it to everyone; a
+    # sub-category is offered only to people its ancestors are offered to as well.
+    audience_affiliations = models.JSONField(
+        _("offered to the affiliations"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Only people with one of these affiliations (or in one of the groups below) may file "
+            "in this category and its sub-categories. Leave both empty to offer it to everyone."
+        ),
+    )
+    audience_groups = models.JSONField(
+        _("offered to the directory groups"),
+        default=list,
+        blank=True,
+        help_text=_("Directory group names, one per line."),
+    )
+    is_confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_(
+            "Tickets of this category and its sub-categories are seen only by the agents named "
+            "below, their requester and the people invited to them."
+        ),
+    )
+    confidential_agents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="confidential_categories",
+        verbose_name=_("agents of the confidential tickets"),
+    )
+    # The confidential category whose named agents see this category's tickets: itself, its
+    # nearest confidential ancestor, or none. Resolved like `handling_service`, so that listing
+    # tickets never walks the tree.
+    confidential_scope = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("confidential through"),
+    )
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     # Materialised path of zero-padded orderings and ids: sorting by it lists the tree depth-first.
     tree_path = models.CharField(max_length=1000, default="", editable=False, db_index=True)
@@ -209,12 +274,19 @@ class Category(models.Model):
             )
 
     def inherit_from_parent(self) -> None:
-        """Sets the depth and the handling service from the parent, as it is loaded."""
+        """Sets the depth, the handling service and the confidential scope from the parent, as it
+        is loaded (a new confidential category becomes its own scope once it has a key)."""
         parent = self.parent if self.parent_id is not None else None
         self.depth = parent.depth + 1 if parent is not None else 0
         self.handling_service_id = self.service_id or (
             parent.handling_service_id if parent is not None else None
         )
+        if self.is_confidential and self.pk is not None:
+            self.confidential_scope_id = self.pk
+        else:
+            self.confidential_scope_id = (
+                parent.confidential_scope_id if parent is not None else None
+            )
 
     def path_below_parent(self) -> str:
         """The tree path this category takes below its parent (it needs the primary key)."""
@@ -223,6 +295,11 @@ class Category(models.Model):
 
     def _path_segment(self) -> str:
         return f"{self.ordering:05d}.{self.pk:08d}/"
+
+    @property
+    def restricts_audience(self) -> bool:
+        """The category itself names affiliations or groups (its ancestors may restrict too)."""
+        return bool(self.audience_affiliations or self.audience_groups)
 
     def ancestors(self) -> list[Category]:
         chain: list[Category] = []

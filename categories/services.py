@@ -24,6 +24,10 @@ def category_save(category: Category) -> Category:
         _refuse_cycle(category)
     category.inherit_from_parent()
     category.save()
+    if category.is_confidential and category.confidential_scope_id != category.pk:
+        # A new confidential category is its own scope once saved.
+        category.confidential_scope_id = category.pk
+        Category.objects.filter(pk=category.pk).update(confidential_scope=category.pk)
     path = category.path_below_parent()
     if path != category.tree_path:
         category.tree_path = path
@@ -47,7 +51,8 @@ def _refuse_cycle(category: Category) -> None:
 
 
 def _update_branch(top: Category) -> None:
-    """Children keep an inherited service and a path below their parent's, down the branch."""
+    """Children keep an inherited service, confidential scope and a path below their parent's,
+    down the branch."""
     changed: list[Category] = []
     level = [top]
     while level:
@@ -55,12 +60,15 @@ def _update_branch(top: Category) -> None:
         level = list(Category.objects.filter(parent_id__in=parents))
         for child in level:
             child.parent = parents[child.parent_id]
-            before = (child.depth, child.handling_service_id, child.tree_path)
+            fields = ("depth", "handling_service_id", "confidential_scope_id", "tree_path")
+            before = tuple(getattr(child, name) for name in fields)
             child.inherit_from_parent()
             child.tree_path = child.path_below_parent()
-            if (child.depth, child.handling_service_id, child.tree_path) != before:
+            if tuple(getattr(child, name) for name in fields) != before:
                 changed.append(child)
-    Category.objects.bulk_update(changed, ["depth", "handling_service", "tree_path"])
+    Category.objects.bulk_update(
+        changed, ["depth", "handling_service", "confidential_scope", "tree_path"]
+    )
 
 
 def membership_set_available(*, user: Any, service_id: int, available: bool) -> ServiceMembership:

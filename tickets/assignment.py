@@ -37,6 +37,9 @@ def choose_agent(ticket: Ticket) -> Any | None:
     members = ServiceMembership.objects.filter(
         service_id=ticket.service_id, is_available=True, user__is_active=True
     )
+    if category.confidential_scope_id is not None:
+        # A confidential category's tickets go to the agents named for it only.
+        members = members.filter(user__confidential_categories=category.confidential_scope_id)
     if mode == Category.AssignmentMode.FIXED:
         if category.assignment_agent_id is None:
             return None

@@ -36,9 +36,11 @@ def requester_tickets(user: Any, *, state: str = "all") -> QuerySet[Ticket]:
     )
 
 
-def category_choices(parent: Category | None) -> list[Category]:
+def category_choices(parent: Category | None, offered: set[int] | None = None) -> list[Category]:
     """The active categories a requester may pick below `parent` (None: the roots): those that
-    receive tickets themselves or lead to active sub-categories. One query."""
+    receive tickets themselves or lead to active sub-categories. One query. `offered`: the ids
+    of the categories offered to the person (`categories.selectors.offered_category_ids`); a
+    category outside it is left out."""
     candidates = (
         Category.objects.active()
         .filter(parent=parent)
@@ -51,7 +53,8 @@ def category_choices(parent: Category | None) -> list[Category]:
     return [
         category
         for category in candidates
-        if accepts_tickets(category) or category.open_children > 0
+        if (accepts_tickets(category) or category.open_children > 0)
+        and (offered is None or category.pk in offered)
     ]
 
 

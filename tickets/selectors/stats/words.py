@@ -7,7 +7,7 @@ from collections import Counter
 
 from django.db import connection, connections, router
 
-from categories.models import Service
+from categories.models import Category, Service
 from tickets.models import Ticket
 from tickets.selectors.stats.periods import Period
 from tickets.selectors.stats.results import Word
@@ -48,11 +48,14 @@ _TS_STAT_SQL = """
 WITH subjects AS (
     SELECT subject FROM {table}
     WHERE service_id = %(service)s AND created_at >= %(start)s AND created_at < %(end)s
+      AND category_id NOT IN (SELECT id FROM {categories} WHERE confidential_scope_id IS NOT NULL)
 ),
 lexemes AS MATERIALIZED (
     SELECT word, ndoc FROM ts_stat(format(
         'SELECT to_tsvector(''french'', subject) FROM {table}
-         WHERE service_id = %%L AND created_at >= %%L AND created_at < %%L',
+         WHERE service_id = %%L AND created_at >= %%L AND created_at < %%L
+           AND category_id NOT IN (
+               SELECT id FROM {categories} WHERE confidential_scope_id IS NOT NULL)',
         %(service)s, %(start)s, %(end)s
     ))
     WHERE length(word) >= %(min_length)s AND word !~ '^[0-9]'
@@ -83,7 +86,8 @@ def frequent_words(service: Service, period: Period, limit: int = TOP_WORDS) -> 
 
     PostgreSQL counts French stems with ts_stat (so "imprimante" and "imprimantes" are one word,
     shown as the form people typed most); other databases count the words of the subjects,
-    fetched in one query, minus a short French and English stopword list.
+    fetched in one query, minus a short French and English stopword list. The subjects of
+    confidential categories' tickets are left out: the statistics count them, never quote them.
     """
     if connection.vendor == "postgresql":
         return _frequent_words_postgres(service, period, limit)
@@ -91,6 +95,7 @@ def frequent_words(service: Service, period: Period, limit: int = TOP_WORDS) -> 
         Ticket.objects.filter(
             service=service, created_at__gte=period.start, created_at__lt=period.end
         )
+        .exclude(category__confidential_scope__isnull=False)
         .values_list("subject", flat=True)
         .order_by()
     )
@@ -105,7 +110,10 @@ def _frequent_words_postgres(service: Service, period: Period, limit: int) -> li
     # Raw SQL takes the database the router gives the page's other reads (the replica on the
     # statistics page when it answers).
     database = connections[router.db_for_read(Ticket)]
-    sql = _TS_STAT_SQL.format(table=database.ops.quote_name(Ticket._meta.db_table))
+    sql = _TS_STAT_SQL.format(
+        table=database.ops.quote_name(Ticket._meta.db_table),
+        categories=database.ops.quote_name(Category._meta.db_table),
+    )
     params = {
         "service": service.pk,
         "start": period.start,
