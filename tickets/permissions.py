@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from categories import selectors as category_selectors
 from categories.models import ServiceMembership
 from tickets.models import Ticket
 from tickets.moves import MOVES, OFFERED, Move, Role
@@ -131,7 +132,31 @@ def _is_superuser(user: Any) -> bool:
 
 
 def _acts_as_agent(ticket: Ticket, user: Any) -> bool:
-    return _is_superuser(user) or is_agent_of(user, ticket.service_id)
+    return _is_superuser(user) or _is_service_agent(ticket, user)
+
+
+_NAMED_CACHE_ATTR = "_helpdesk_confidential_named"
+
+
+def sees_if_confidential(ticket: Ticket, user: Any) -> bool:
+    """A ticket of a confidential category is, among its service's agents, for those named for
+    the category alone (`Category.confidential_scope`); any other ticket for all of them.
+
+    Reads the ticket's category (joined by the pages' selectors), and for a confidential one
+    whether the person is named, once per category and user object.
+    """
+    scope_id = ticket.category.confidential_scope_id if ticket.category_id else None
+    if scope_id is None:
+        return True
+    named = user.__dict__.setdefault(_NAMED_CACHE_ATTR, {})
+    if scope_id not in named:
+        named[scope_id] = category_selectors.named_for_confidential(scope_id, user)
+    return named[scope_id]
+
+
+def _is_service_agent(ticket: Ticket, user: Any) -> bool:
+    """A member of the ticket's service who may see it (confidential categories: if named)."""
+    return is_agent_of(user, ticket.service_id) and sees_if_confidential(ticket, user)
 
 
 def leads(ticket: Ticket, user: Any) -> bool:
@@ -144,11 +169,11 @@ def _is_assigned_agent(ticket: Ticket, user: Any) -> bool:
     """The assigned agent (still in the service); any agent of the service while nobody is
     assigned (new, reopened, or its agent's account was removed): they would not step on a
     colleague's work."""
-    return is_agent_of(user, ticket.service_id) and ticket.assignee_id in (None, user.pk)
+    return _is_service_agent(ticket, user) and ticket.assignee_id in (None, user.pk)
 
 
 def _is_head(ticket: Ticket, user: Any) -> bool:
-    return is_head_of(user, ticket.service_id)
+    return is_head_of(user, ticket.service_id) and sees_if_confidential(ticket, user)
 
 
 def _is_system(ticket: Ticket, user: Any) -> bool:
@@ -161,7 +186,7 @@ Who = Callable[[Ticket, Any], bool]
 # Whether a person holds each role of `tickets.moves` on a ticket.
 HOLDS: dict[Role, Who] = {
     Role.REQUESTER: _is_requester,
-    Role.SERVICE_AGENT: lambda ticket, user: is_agent_of(user, ticket.service_id),
+    Role.SERVICE_AGENT: _is_service_agent,
     Role.ASSIGNED_AGENT: _is_assigned_agent,
     Role.HEAD: _is_head,
     Role.SUPERUSER: lambda ticket, user: _is_superuser(user),
@@ -237,7 +262,7 @@ def can_assign_to(ticket: Ticket, user: Any, agent: Any) -> bool:
         .values_list("role", flat=True)
         .first()
     )
-    if role is None:
+    if role is None or not sees_if_confidential(ticket, agent):
         return False
     if leads(ticket, user) or agent.pk == user.pk:
         return True
@@ -245,11 +270,12 @@ def can_assign_to(ticket: Ticket, user: Any, agent: Any) -> bool:
 
 
 def can_be_auto_assigned(ticket: Ticket, agent: Any) -> bool:
-    """The helpdesk itself assigns a new ticket only to an available member of its service, and
-    only while nobody has taken it."""
+    """The helpdesk itself assigns a new ticket only to an available member of its service who
+    may see it, and only while nobody has taken it."""
     return (
         ticket.status in Ticket.UNTAKEN_STATUSES
         and _is_person(agent)
+        and sees_if_confidential(ticket, agent)
         and ServiceMembership.objects.filter(
             service_id=ticket.service_id, user=agent, is_available=True
         ).exists()

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from categories import selectors as category_selectors
 from tickets import events, permissions
 from tickets.models import Attachment, Ticket, TicketEvent
 
@@ -28,8 +29,20 @@ def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
     service_ids = permissions.agent_service_ids(user)
     condition = Q(requester=user)
     if service_ids:
-        condition |= Q(service_id__in=service_ids)
+        condition |= Q(service_id__in=service_ids) & confidentiality_filter(user)
     return Ticket.objects.filter(condition)
+
+
+def confidentiality_filter(user: Any) -> Q:
+    """The condition that leaves out the tickets of confidential categories this person is not
+    named for (`categories.selectors.confidential_hidden_from`): every list of a service's
+    tickets shown to its agents (queues, dashboards, search, similar tickets, exports) applies
+    it, through `tickets_visible_to` or `queues.desk_tickets`. A subquery on the category
+    alone, so the list's query stays one query with no join; superusers are not filtered."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Q()
+    hidden = category_selectors.confidential_hidden_from(user).values("pk")
+    return ~Q(category_id__in=hidden)
 
 
 def ticket_for_page(pk: int, user: Any) -> Ticket:
