@@ -27,6 +27,11 @@ KIND_PREFERENCE: dict[str, str | None] = {
     "ticket_transferred": "ticket_progress",
     "ticket_rejected": "ticket_outcome",
     "ticket_cancelled": "ticket_outcome",
+    # A known incident's news on a linked ticket. Announcements to people who said they are
+    # affected (no ticket) are sent whatever these say: "I am no longer affected" stops them.
+    "incident_linked": "ticket_progress",
+    "incident_update": "agent_replies",
+    "incident_resolved": "ticket_outcome",
     # To agents
     "new_ticket": "new_ticket_delivery",
     "new_tickets_digest": "new_ticket_delivery",
@@ -38,6 +43,12 @@ KIND_PREFERENCE: dict[str, str | None] = {
     "attachment_added": "requester_activity",
     "closure_refused": "closure_decisions",
     "closure_approved": "closure_decisions",
+    # People around a ticket: an invitation is essential (it is how the person learns they may
+    # read the ticket); a followed ticket's news go with the requester's or the agents' choices.
+    "ticket_invitation": None,
+    "invitee_comment": "agent_replies",
+    "followed_ticket_message": "agent_replies",
+    "followed_ticket_update": "ticket_progress",
 }
 
 ESSENTIAL_KINDS = frozenset(kind for kind, field in KIND_PREFERENCE.items() if field is None)

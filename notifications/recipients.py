@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from tickets.moves import MOVES, ActedBy, Audience, Move
+from tickets.moves import MOVES, ActedBy, Audience, Move, Role
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -92,6 +92,13 @@ def recipients_for(event: TicketEvent) -> list[Delivery]:
     else:
         actor_email = ""
 
+    # A plain invitee's words are neither the requester's nor the service's.
+    by_invitee = (
+        actor_id is not None
+        and not by_requester
+        and event.actor is not None
+        and permissions.HOLDS[Role.INVITEE](ticket, event.actor)
+    )
     answering = (
         event.action == Move.COMMENT
         and by_requester
@@ -100,7 +107,9 @@ def recipients_for(event: TicketEvent) -> list[Delivery]:
     for rule in rules_for(event.action):
         if rule.acted_by == ActedBy.REQUESTER and not by_requester:
             continue
-        if rule.acted_by == ActedBy.SERVICE and by_requester:
+        if rule.acted_by == ActedBy.SERVICE and (by_requester or by_invitee):
+            continue
+        if rule.acted_by == ActedBy.INVITEE and not by_invitee:
             continue
         if answering:
             continue  # the receive_info event that follows carries the answer
@@ -117,7 +126,7 @@ def recipients_for(event: TicketEvent) -> list[Delivery]:
                     Delivery(email=address, kind=rule.kind, language=settings.LANGUAGE_CODE)
                 )
             continue
-        for user in _audience(rule.audience, ticket):
+        for user in _audience(rule.audience, ticket, event):
             if not user.is_active or not user.email:
                 continue
             if user.pk == actor_id and not rule.include_actor:
@@ -141,7 +150,7 @@ def recipients_for(event: TicketEvent) -> list[Delivery]:
     return deliveries
 
 
-def _audience(audience: Audience, ticket: Ticket) -> list[User]:
+def _audience(audience: Audience, ticket: Ticket, event: TicketEvent) -> list[User]:
     if audience == Audience.REQUESTER:
         return [ticket.requester]
     if audience == Audience.ASSIGNEE:
@@ -150,7 +159,38 @@ def _audience(audience: Audience, ticket: Ticket) -> list[User]:
         return [ticket.assignee] if ticket.assignee_id else service_agents(ticket.service_id)
     if audience == Audience.SERVICE_AGENTS:
         return service_agents(ticket.service_id)
+    if audience == Audience.INVITEES:
+        return invitees(ticket.pk)
+    if audience == Audience.WATCHERS:
+        return watchers(ticket.pk)
+    if audience == Audience.INVITED:
+        return [user for user in invitees(ticket.pk) if str(user.pk) == event.before]
     raise ValueError(audience)
+
+
+def invitees(ticket_id: int) -> list[User]:
+    """The people invited to a ticket, active ones, with their memberships loaded (an invited
+    agent reads internal events, an invitee never does)."""
+    from accounts.models import User
+    from tickets import permissions
+
+    people = list(
+        User.objects.filter(ticket_invitations__ticket_id=ticket_id, is_active=True).order_by("pk")
+    )
+    permissions.load_service_roles(people)
+    return people
+
+
+def watchers(ticket_id: int) -> list[User]:
+    """The agents following a ticket, active ones, with their memberships loaded."""
+    from accounts.models import User
+    from tickets import permissions
+
+    people = list(
+        User.objects.filter(watched_tickets__ticket_id=ticket_id, is_active=True).order_by("pk")
+    )
+    permissions.load_service_roles(people)
+    return people
 
 
 def service_agents(service_id: int) -> list[User]:

@@ -13,7 +13,12 @@ module decides which roles a person holds on a ticket (`HOLDS`):
 - assigned agent: the agent the ticket is assigned to (any agent of the service while nobody is);
 - head: a member of that service with the head role;
 - superuser: may do every agent move on every ticket (never the requester's moves);
-- system: the helpdesk itself, never a person (its moves check their own conditions).
+- system: the helpdesk itself, never a person (its moves check their own conditions);
+- invitee: someone invited to follow the ticket (`Invitation`) who is neither its requester, nor
+  an agent of any service, nor a superuser: sees and writes its public part;
+- invited agent: an agent of another service invited for advice: also reads and writes its
+  internal notes (the ticket stays out of their queues, which list their services' tickets);
+- watcher: an agent of the service following the ticket (`Watcher`).
 
 `may_act` answers "who" alone and `state_allows` "when" alone, so the workflow can tell "you may
 not do this" (403) from "not now" (409). A few rules are neither a role nor a status and live
@@ -30,7 +35,7 @@ from django.utils import timezone
 
 from categories import selectors as category_selectors
 from categories.models import ServiceMembership
-from tickets.models import Ticket
+from tickets.models import Invitation, Ticket, Watcher
 from tickets.moves import MOVES, OFFERED, Move, Role
 
 if TYPE_CHECKING:
@@ -181,6 +186,57 @@ def _is_system(ticket: Ticket, user: Any) -> bool:
     return False
 
 
+_INVITED_CACHE_ATTR = "_helpdesk_invited_ids"
+_WATCHERS_CACHE_ATTR = "_helpdesk_watcher_ids"
+
+
+def invited_ids(ticket: Ticket) -> set[int]:
+    """The ids of the people invited to the ticket: one query, then cached on the ticket object
+    (the workflow reads a fresh object for each move)."""
+    ids = getattr(ticket, _INVITED_CACHE_ATTR, None)
+    if ids is None:
+        ids = set(Invitation.objects.filter(ticket_id=ticket.pk).values_list("user_id", flat=True))
+        setattr(ticket, _INVITED_CACHE_ATTR, ids)
+    return ids
+
+
+def watcher_ids(ticket: Ticket) -> set[int]:
+    """The ids of the agents following the ticket, cached on the ticket object like
+    `invited_ids`."""
+    ids = getattr(ticket, _WATCHERS_CACHE_ATTR, None)
+    if ids is None:
+        ids = set(Watcher.objects.filter(ticket_id=ticket.pk).values_list("agent_id", flat=True))
+        setattr(ticket, _WATCHERS_CACHE_ATTR, ids)
+    return ids
+
+
+def forget_people(ticket: Ticket) -> None:
+    """Drops the cached invitees and watchers, for code that changes them and reads them again."""
+    for attr in (_INVITED_CACHE_ATTR, _WATCHERS_CACHE_ATTR):
+        if hasattr(ticket, attr):
+            delattr(ticket, attr)
+
+
+def _is_invited(ticket: Ticket, user: Any) -> bool:
+    """Invited, and no other role gives them more: the requester and the service's agents (and
+    superusers) never ask the invitations, so their pages cost no query for it."""
+    if not _is_person(user) or _is_requester(ticket, user) or _acts_as_agent(ticket, user):
+        return False
+    return user.pk in invited_ids(ticket)
+
+
+def _is_invitee(ticket: Ticket, user: Any) -> bool:
+    return _is_invited(ticket, user) and not agent_service_ids(user)
+
+
+def _is_invited_agent(ticket: Ticket, user: Any) -> bool:
+    return _is_invited(ticket, user) and bool(agent_service_ids(user))
+
+
+def _is_watcher(ticket: Ticket, user: Any) -> bool:
+    return _acts_as_agent(ticket, user) and user.pk in watcher_ids(ticket)
+
+
 Who = Callable[[Ticket, Any], bool]
 
 # Whether a person holds each role of `tickets.moves` on a ticket.
@@ -191,6 +247,9 @@ HOLDS: dict[Role, Who] = {
     Role.HEAD: _is_head,
     Role.SUPERUSER: lambda ticket, user: _is_superuser(user),
     Role.SYSTEM: _is_system,
+    Role.INVITEE: _is_invitee,
+    Role.INVITED_AGENT: _is_invited_agent,
+    Role.WATCHER: _is_watcher,
 }
 
 
@@ -215,13 +274,42 @@ def _allowed(move: Move, ticket: Ticket, user: Any) -> bool:
 
 
 def can_view(ticket: Ticket, user: Any) -> bool:
-    """The requester, the agents of the ticket's current service and superusers see a ticket."""
-    return _is_requester(ticket, user) or _acts_as_agent(ticket, user)
+    """The requester, the agents of the ticket's current service, superusers and the people
+    invited to it see a ticket."""
+    return (
+        _is_requester(ticket, user) or _acts_as_agent(ticket, user) or _is_invited(ticket, user)
+    )
 
 
 def can_view_internal(ticket: Ticket, user: Any) -> bool:
-    """Internal notes, transfer notes and internal attachments are for the service's agents."""
-    return _acts_as_agent(ticket, user)
+    """Internal notes, transfer notes and internal attachments are for the service's agents and
+    the agents of other services invited for advice; never for an invitee."""
+    return _acts_as_agent(ticket, user) or _is_invited_agent(ticket, user)
+
+
+def is_watching(ticket: Ticket, user: Any) -> bool:
+    """The person follows the ticket as an agent of its service."""
+    return _is_watcher(ticket, user)
+
+
+def can_invite(ticket: Ticket, user: Any) -> bool:
+    """The requester or an agent of the service invites someone while the ticket is active."""
+    return _allowed(Move.INVITE, ticket, user)
+
+
+def can_leave(ticket: Ticket, user: Any) -> bool:
+    """An invited person stops following the ticket, whatever its status."""
+    return _allowed(Move.LEAVE, ticket, user)
+
+
+def can_watch(ticket: Ticket, user: Any) -> bool:
+    """An agent of the service follows a ticket they do not follow yet."""
+    return _allowed(Move.WATCH, ticket, user) and not _is_watcher(ticket, user)
+
+
+def can_unwatch(ticket: Ticket, user: Any) -> bool:
+    """An agent following the ticket stops."""
+    return _allowed(Move.UNWATCH, ticket, user)
 
 
 def can_comment(ticket: Ticket, user: Any) -> bool:
@@ -357,7 +445,7 @@ def can_change_priority(ticket: Ticket, user: Any) -> bool:
 
 
 # Moves with a rule that is neither a role nor a status.
-_SPECIAL: dict[Move, Who] = {Move.REOPEN: can_reopen}
+_SPECIAL: dict[Move, Who] = {Move.REOPEN: can_reopen, Move.WATCH: can_watch}
 
 
 def can(move: Move | str, ticket: Ticket, user: Any) -> bool:

@@ -79,10 +79,17 @@ def ticket_create(
     priority: int | None = None,
     files: Iterable[File] = (),
     origin: str = Ticket.Origin.WEB,
+    filed_by: Any = None,
+    internal_note: str = "",
 ) -> Ticket:
     """Files a ticket in an active category; the category decides the service. The priority is
     kept only where the service lets requesters choose it. Files are checked before anything is
-    written."""
+    written.
+
+    `filed_by`: the agent filing it for the requester (a phone call, the counter), who is the
+    timeline's actor of its creation; the requester owns it and gets the receipt, and the agent's
+    optional `internal_note` is for the service alone. The permanent invitees of the category and
+    of the service are invited to it."""
     files = list(files)
     for upload in files:
         validate_upload(upload)
@@ -109,11 +116,17 @@ def ticket_create(
         description=description,
         priority=chosen,
         origin=Ticket.Origin(origin),
+        filed_by=filed_by,
     )
-    event = events.created(ticket=ticket, actor=requester)
+    author = filed_by or requester
+    event = events.created(ticket=ticket, actor=author)
     for upload in files:
-        _store_attachment(ticket=ticket, uploader=requester, file=upload, internal=False)
+        _store_attachment(ticket=ticket, uploader=author, file=upload, internal=False)
+    internal_note = (internal_note or "").strip()
+    if filed_by is not None and internal_note:
+        events.comment(ticket=ticket, actor=filed_by, text=internal_note, internal=True)
     notifications.notify(event)
+    workflow.invite_permanent_invitees(ticket)
     from tickets import assignment  # assignment moves the ticket through tickets.workflow
 
     if assignment.auto_assign(ticket) is not None:

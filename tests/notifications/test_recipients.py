@@ -65,6 +65,12 @@ TABLE = [
     ("cancel", "requester", False, PUBLIC, {}),
     ("cancel", "assignee", False, PUBLIC, {"requester": "ticket_cancelled"}),
     ("change_priority", "assignee", True, PUBLIC, {}),
+    # People around the ticket: here nobody is invited or following it (see
+    # tests/tickets/test_invitations.py and test_watchers.py for who hears what when they are).
+    ("invite", "requester", True, PUBLIC, {}),
+    ("leave", "requester", True, PUBLIC, {}),
+    ("watch", "agent2", True, INTERNAL, {}),
+    ("unwatch", "agent2", True, INTERNAL, {}),
 ]
 
 
@@ -103,7 +109,7 @@ def test_every_action_is_in_the_matrix_or_silent():
         "created", "comment", "internal_note", "attachment", "take", "assign", "release",
         "request_info", "receive_info", "request_closure", "approve_closure", "refuse_closure",
         "expire_closure", "mark_solved", "reopen", "cancel", "reject", "transfer",
-        "change_priority",
+        "change_priority", "invite", "leave", "watch", "unwatch",
     }  # fmt: skip
     covered = {rule.action for rule in recipients.MATRIX} | set(recipients.SILENT_ACTIONS)
     assert covered == actions

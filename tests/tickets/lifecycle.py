@@ -150,3 +150,33 @@ def ticket_in(status: str, cast: Cast) -> Ticket:
     if status == Status.REOPENED:
         return workflow.reopen(ticket=ticket, actor=cast.requester, reason="Broken again.")
     raise ValueError(status)
+
+
+# --- People around a ticket ------------------------------------------------------------------
+
+# Besides the cast's roles, people invited to or following the table's tickets: an invitee (no
+# agent anywhere), an agent of the other service invited for advice, an agent of the service
+# following the ticket.
+PEOPLE_ROLES = ("invitee", "invited_agent", "watcher")
+
+
+def add_people(cast: Cast) -> None:
+    """Gives the cast its invitee, invited agent and watcher (`cast.person("invitee")`...)."""
+    cast.invitee = UserFactory(full_name="Ines Invitee")  # type: ignore[attr-defined]
+    cast.invited_agent = agent_of(  # type: ignore[attr-defined]
+        cast.other_service, user__full_name="Ivan Adviser"
+    )
+    cast.watcher = agent_of(cast.service, user__full_name="Wanda Watcher")  # type: ignore[attr-defined]
+
+
+def surround(ticket: Ticket, cast: Cast) -> Ticket:
+    """Invites the cast's invitee and invited agent to the ticket, and makes its watcher follow
+    it (rows only: the table's tickets keep the timeline their status gave them)."""
+    from tickets.models import Invitation, Watcher
+
+    Invitation.objects.create(ticket=ticket, user=cast.person("invitee"), invited_by=cast.requester)
+    Invitation.objects.create(
+        ticket=ticket, user=cast.person("invited_agent"), invited_by=cast.agent
+    )
+    Watcher.objects.create(ticket=ticket, agent=cast.person("watcher"))
+    return ticket

@@ -23,12 +23,15 @@ from django.utils import timezone
 
 from tests.factories import CategoryFactory, TicketFactory
 from tests.tickets.lifecycle import (
+    PEOPLE_ROLES,
     ROLES,
     Cast,
+    add_people,
     kept_for_the_module,
     make_cast,
     next_week,
     silent,
+    surround,
     ticket_in,
 )
 from tickets import moves, permissions, services, workflow
@@ -53,7 +56,13 @@ HOLDS: dict[str, frozenset[Role]] = {
     "other_agent": frozenset(),
     "head": frozenset({Role.SERVICE_AGENT, Role.HEAD}),
     "superuser": frozenset({Role.SUPERUSER}),
+    # Invited to, or following, every ticket of the table (`lifecycle.surround`).
+    "invitee": frozenset({Role.INVITEE}),
+    "invited_agent": frozenset({Role.INVITED_AGENT}),
+    "watcher": frozenset({Role.SERVICE_AGENT, Role.WATCHER}),
 }
+# Moves made from a ticket's people panel rather than its menu of moves.
+PEOPLE_MOVES = (Move.INVITE, Move.LEAVE, Move.WATCH, Move.UNWATCH)
 
 
 def roles_of(person: str, status: str) -> frozenset[Role]:
@@ -70,6 +79,8 @@ def expected(status: str, move: Move, person: str) -> int | None:
         return 403
     if status not in rule.sources:
         return 409
+    if move == Move.WATCH and person == "watcher":
+        return 409  # already following it
     return None
 
 
@@ -107,6 +118,10 @@ PERFORM: dict[Move, Perform] = {
     Move.CHANGE_PRIORITY: lambda t, a, c: workflow.change_priority(
         ticket=t, actor=a, priority=Ticket.Priority.URGENT
     ),
+    Move.INVITE: lambda t, a, c: workflow.invite(t, a, "colleague@univ.example"),
+    Move.LEAVE: lambda t, a, c: workflow.leave(ticket=t, actor=a),
+    Move.WATCH: lambda t, a, c: workflow.watch(ticket=t, actor=a),
+    Move.UNWATCH: lambda t, a, c: workflow.unwatch(ticket=t, actor=a),
     Move.POSTPONE: lambda t, a, c: workflow.postpone(
         ticket=t, actor=a, until=next_week(), reason="Waiting for a part."
     ),
@@ -138,7 +153,7 @@ def linked_ticket(ticket: Ticket, cast: Cast) -> Ticket:
 
 def test_the_table_covers_every_move_pages_can_offer():
     """Every move a person chooses on a page is made here, and nothing else."""
-    assert set(PERFORM) == set(moves.OFFERED)
+    assert set(PERFORM) == set(moves.OFFERED) | set(PEOPLE_MOVES)
 
 
 @pytest.fixture(scope="module")
@@ -148,12 +163,15 @@ def world(django_db_setup, django_db_blocker) -> Iterator[tuple[Cast, dict[str, 
         with silent():
             cast = make_cast()
             tickets = {status: ticket_in(status, cast).pk for status in S.values}
+            add_people(cast)
+            for pk in tickets.values():
+                surround(Ticket.objects.get(pk=pk), cast)
         yield cast, tickets
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("person", ROLES)
-@pytest.mark.parametrize("move", moves.OFFERED)
+@pytest.mark.parametrize("person", ROLES + PEOPLE_ROLES)
+@pytest.mark.parametrize("move", moves.OFFERED + PEOPLE_MOVES)
 @pytest.mark.parametrize("status", list(S.values))
 def test_lifecycle_table(world, status: str, move: Move, person: str) -> None:
     """The page offers a move exactly when the workflow allows it; a refusal is 403 or 409 as
@@ -164,7 +182,9 @@ def test_lifecycle_table(world, status: str, move: Move, person: str) -> None:
     actor = cast.person(person)
     refusal = expected(status, move, person)
 
-    assert (move in permissions.available_actions(ticket, actor)) == (refusal is None)
+    if move in moves.OFFERED:
+        assert (move in permissions.available_actions(ticket, actor)) == (refusal is None)
+    assert permissions.can(move, ticket, actor) == (refusal is None)
 
     events_before = ticket.events.count()
     if refusal is None:

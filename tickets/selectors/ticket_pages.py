@@ -9,25 +9,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from categories import selectors as category_selectors
 from tickets import events, permissions
-from tickets.models import Attachment, Ticket, TicketEvent
+from tickets.models import Attachment, Invitation, Ticket, TicketEvent
+from tickets.moves import Move
 
 
 def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
-    """The tickets the person may see: their own, those currently in a service they work in
-    (an agent loses sight of a ticket transferred out, and sees one transferred in), or all for
-    a superuser."""
+    """The tickets the person may see: their own, those they are invited to, those currently in
+    a service they work in (an agent loses sight of a ticket transferred out, and sees one
+    transferred in), or all for a superuser."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
     if user.is_superuser:
         return Ticket.objects.all()
     service_ids = permissions.agent_service_ids(user)
-    condition = Q(requester=user)
+    invited = Invitation.objects.filter(ticket_id=OuterRef("pk"), user_id=user.pk)
+    condition = Q(requester=user) | Q(Exists(invited))
     if service_ids:
         condition |= Q(service_id__in=service_ids) & confidentiality_filter(user)
     return Ticket.objects.filter(condition)
@@ -157,3 +159,19 @@ def attachment_for_download(ticket_pk: int, attachment_pk: int, user: Any) -> At
     ):
         raise Http404(_("No file found."))
     return attachment
+
+
+def related_tickets(ticket: Ticket) -> list[Ticket]:
+    """The tickets linked to this one (`TicketLink`, either side), by number; one query. Only
+    agents' pages show them: the other ticket may be another person's.
+
+    No query for a ticket whose prefetched timeline (an agent's: links are internal events) never
+    recorded a link: most tickets have none, and the page's query count stays as it was."""
+    prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("events")
+    if prefetched is not None and not any(e.action == Move.LINK for e in prefetched):
+        return []
+    return list(
+        Ticket.objects.filter(
+            Q(links_to__from_ticket=ticket) | Q(links_from__to_ticket=ticket)
+        ).order_by("pk")
+    )
