@@ -78,6 +78,19 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "desk:stats_export": ("L 404 404 200 404 200 200", "L 405 405 405 405 405 405"),
     # Each agent exports their own queues: the other service's agent gets their (empty) list.
     "desk:queue_export": ("L 404 404 200 200 200 200", "L 405 405 405 405 405 405"),
+    # The knowledge base: its answers are public (an article's page is a 404 to whoever may not
+    # read it; the world has no article); the services' agents and heads write them. The
+    # suggestions while filing need the category; linking an article needs the ticket.
+    "knowledge:index": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "knowledge:article": ("404 404 404 404 404 404 404", "405 405 405 405 405 405 405"),
+    "knowledge:solved": ("405 405 405 405 405 405 405", "404 404 404 404 404 404 404"),
+    "knowledge:thanks": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "knowledge:suggest": ("400 400 400 400 400 400 400", "405 405 405 405 405 405 405"),
+    "knowledge:category_hint": ("L 200 200 200 200 200 200", "L 405 405 405 405 405 405"),
+    "knowledge:manage": ("L 403 403 200 200 200 200", "L 405 405 405 405 405 405"),
+    "knowledge:create": ("L 403 403 200 200 200 200", "L 403 403 400 400 400 400"),
+    "knowledge:edit": ("L 403 403 404 404 404 404", "L 403 403 404 404 404 404"),
+    "knowledge:reply_links": ("L 403 403 400 400 400 400", "L 405 405 405 405 405 405"),
     # One-click unsubscription: the signed link is the proof (RFC 8058), whoever follows it;
     # GET asks to confirm, POST switches the email off. A bad link: 400 (tests/notifications).
     "notifications:unsubscribe": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
