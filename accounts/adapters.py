@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import translation
 
-from accounts import client, landing, middleware, sso
+from accounts import cas, client, landing, middleware, signin, sso
 from accounts.text import clean_line
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,14 @@ class AccountAdapter(DefaultAccountAdapter):
         LOGIN_REDIRECT_URL. For every sign-in, local or SSO; a `next` link still wins (allauth
         reads it before asking here)."""
         return landing.landing_url(request.user) or super().get_login_redirect_url(request)
+
+    def get_logout_redirect_url(self, request: HttpRequest) -> str:
+        """After a CAS sign-in, signing out goes on to the CAS server's sign-out (back here
+        after it): otherwise the next click on the CAS button signs the person straight back in."""
+        url = super().get_logout_redirect_url(request)
+        if request.session.get(cas.SESSION_KEY) and settings.SSO_CAS_LOGOUT_COMPLETELY:
+            return cas.logout_url(request, url)
+        return url
 
     # --- Sign-in limits (ACCOUNT_RATE_LIMITS "login_failed"), counted in the cache --------------
 
@@ -121,6 +130,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             user.email = user.email.strip().lower()
         if profile.language:
             user.preferred_language = profile.language
+        signin.apply_attributes(user, sso.claimed_directory(sociallogin.account), creating=True)
         return user
 
     def authenticate_by_email(self, sociallogin: Any) -> tuple[Any, str] | None:
@@ -146,9 +156,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return
         user = sociallogin.user
         full_name = sso.claimed_profile(sociallogin.account).full_name[:200]
-        if full_name and full_name != user.full_name:
-            user.full_name = full_name
-            user.save(update_fields=["full_name"])
+        directory = sso.claimed_directory(sociallogin.account)
+        signin.refresh_attributes(user, dataclasses.replace(directory, full_name=full_name))
 
 
 def _login(credentials: dict[str, Any]) -> str:

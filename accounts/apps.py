@@ -8,6 +8,11 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("People")
 
+    def ready(self) -> None:
+        from accounts import receivers
+
+        receivers.connect()
+
 
 class EmailAddressesConfig(AccountConfig):
     """allauth's accounts app, named in the admin after what it holds: its own "Accounts" title

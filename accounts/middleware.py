@@ -51,12 +51,12 @@ class UserLanguageMiddleware:
 class SSOUnavailableMiddleware:
     """Shows an unreachable identity provider as a failed sign-in (503), not a server error.
 
-    Starting an SSO sign-in fetches the provider's configuration (OIDC discovery, SAML metadata);
-    allauth lets a network error there escape, while the same error later in the flow already
-    ends on the sign-in failure page.
+    Starting an SSO sign-in fetches the provider's configuration (OIDC discovery, SAML metadata),
+    a CAS sign-in validates its ticket with the server; a network error there escapes, while the
+    same error later in the OIDC and SAML flows already ends on the sign-in failure page.
     """
 
-    LOGIN_VIEWS = frozenset({"openid_connect_login", "saml_login"})
+    LOGIN_VIEWS = frozenset({"openid_connect_login", "saml_login", "cas_login"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from accounts import attributes
 from accounts.text import clean_line
 
 if TYPE_CHECKING:
@@ -78,6 +79,17 @@ def claimed_profile(account: SocialAccount) -> ClaimedProfile:
         email=str(data.get("email") or "").strip().lower(),
         language=language if language in {"fr", "en"} else "",
     )
+
+
+def claimed_directory(account: SocialAccount) -> attributes.DirectoryAttributes:
+    """The affiliations, department and groups the identity provider released, where it did
+    (None for each it did not: the account keeps what it had)."""
+    extra = account.extra_data if isinstance(account.extra_data, dict) else {}
+    provider = _provider_of(account)
+    if provider is not None and provider.id == SAML:
+        mapping = provider.app.settings.get("directory_attributes") or {}
+        return attributes.from_saml_attributes(extra, mapping)
+    return attributes.from_oidc_claims(_oidc_claims(extra))
 
 
 def _provider_of(account: SocialAccount) -> Any:

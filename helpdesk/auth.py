@@ -12,6 +12,7 @@ from typing import Any
 from allauth.account import auth_backends
 from django.db.models import Exists, OuterRef
 
+from accounts import cas
 from accounts.models import User
 from categories.models import ServiceMembership
 
@@ -24,7 +25,7 @@ def works_in_a_service(user: Any) -> bool | None:
     return getattr(user, _WORKS_IN_A_SERVICE, None)
 
 
-class AuthenticationBackend(auth_backends.AuthenticationBackend):
+class _LoadsWhetherTheyWorkInAService:
     def get_user(self, user_id: Any) -> User | None:
         """The person of the session, read with one query that also tells whether they work in a
         service (the same condition as `tickets.permissions.service_roles`)."""
@@ -35,3 +36,11 @@ class AuthenticationBackend(auth_backends.AuthenticationBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class AuthenticationBackend(_LoadsWhetherTheyWorkInAService, auth_backends.AuthenticationBackend):
+    pass
+
+
+class CASBackend(_LoadsWhetherTheyWorkInAService, cas.Backend):
+    """CAS sign-ins (accounts.cas): sessions it opens load the person like the one above."""

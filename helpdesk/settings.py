@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "tickets",
     "notifications",
     "mailgateway",
+    "esupimport",
+    "incidents",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

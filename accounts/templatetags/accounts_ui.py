@@ -7,6 +7,8 @@ aria-describedby).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms, template
 
 register = template.Library()
@@ -44,3 +46,24 @@ def signup_open(context: template.Context) -> bool:
     from allauth.account.adapter import get_adapter
 
     return get_adapter().is_open_for_signup(context.get("request"))
+
+
+@register.simple_tag
+def sso_label(provider: Any) -> str:
+    """An OIDC or SAML button's text in the page's language (SSO_OIDC_LABEL_EN...)."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    labels = (getattr(provider.app, "settings", None) or {}).get("labels") or {}
+    language = (translation.get_language() or "fr")[:2]
+    return labels.get(language) or gettext("University account")
+
+
+@register.simple_tag(takes_context=True)
+def cas_sign_in(context: template.Context) -> dict[str, str] | None:
+    """The CAS button's text and address, or None when no CAS server is configured."""
+    from accounts import cas
+
+    if not cas.enabled():
+        return None
+    return {"label": cas.button_label(), "url": cas.login_url()}

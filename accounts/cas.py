@@ -1,0 +1,116 @@
+"""Signing in through the university's CAS server (Apereo CAS, the ESUP portal's SSO).
+
+django-cas-ng speaks the protocol (redirect to the CAS login, ticket validation in CAS 2.0 or 3.0
+with attributes, single logout); this module decides who the person is (`accounts.signin`) and
+turns the protocol's failures into the sign-in failure page instead of a server error. It is on
+when the settings name a CAS server (SSO_CAS_SERVER_URL).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_cas_ng import backends as cas_backends
+from django_cas_ng import views as cas_views
+from django_cas_ng.utils import get_cas_client
+
+from accounts import attributes, signin
+
+logger = logging.getLogger(__name__)
+
+# The session remembers the person came through CAS: signing out then also ends the CAS session.
+SESSION_KEY = "signed_in_with_cas"
+_REFUSAL_KEY = "cas_refusal"
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "CAS_SERVER_URL", None))
+
+
+def button_label(language: str | None = None) -> str:
+    """The sign-in button's text in the page's language (SSO_CAS_LABEL, SSO_CAS_LABEL_EN...)."""
+    labels = getattr(settings, "SSO_CAS_LABELS", None) or {}
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return labels.get(language[:2]) or _("University account (CAS)")
+
+
+def login_url(next_url: str = "") -> str:
+    url = reverse("cas_login")
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+class Backend(cas_backends.CASBackend):
+    """Validates the ticket with the CAS server and finds or makes the person's account."""
+
+    def authenticate(self, request: HttpRequest | None, ticket: str, service: str) -> Any:
+        client = get_cas_client(service_url=service, request=request)
+        try:
+            login, released, _pgtiou = client.verify_ticket(ticket)
+        except OSError:
+            raise  # the server is unreachable: a 503, see accounts.middleware
+        except Exception:
+            logger.warning("CAS ticket validation failed: unreadable answer.", exc_info=True)
+            return None
+        if not login:
+            logger.info("CAS ticket refused by the server.")
+            return None
+        person = attributes.read(released or {})
+        try:
+            user = signin.account_for_cas(str(login), person)
+        except signin.SignInRefused as refusal:
+            if request is not None:
+                request.session[_REFUSAL_KEY] = str(refusal)
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
+def _page(request: HttpRequest, status: int, **context: Any) -> HttpResponse:
+    return render(request, "socialaccount/authentication_error.html", context, status=status)
+
+
+class LoginView(cas_views.LoginView):
+    """django-cas-ng's login (and single logout receiver), with a clear page for every failure."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not enabled():
+            raise Http404("CAS is not configured.")
+        next_url = request.GET.get("next")
+        if next_url and not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            # An address elsewhere is dropped, not followed and not an error.
+            request.GET = request.GET.copy()
+            del request.GET["next"]
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied:
+            refusal = request.session.pop(_REFUSAL_KEY, "")
+            return _page(request, 403, refusal=refusal)
+        except cas_views.RedirectException:
+            return _page(request, 400)
+
+    def successful_login(self, request: HttpRequest, next_page: str) -> HttpResponse:
+        request.session[SESSION_KEY] = True
+        return super().successful_login(request, next_page)
+
+
+def logout_url(request: HttpRequest, next_url: str) -> str:
+    """The CAS server's sign-out, coming back to `next_url` on this site."""
+    client = get_cas_client(request=request)
+    return client.get_logout_url(request.build_absolute_uri(next_url))
+
+
+urlpatterns = [
+    path("login/", LoginView.as_view(), name="cas_login"),
+    path("callback/", cas_views.CallbackView.as_view(), name="cas_callback"),
+]
