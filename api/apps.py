@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class ApiConfig(AppConfig):
     name = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from accounts import profile_sections
+        from api import forms
+
+        profile_sections.register(
+            profile_sections.Section(
+                name="api_tokens",
+                template="api/_profile_tokens.html",
+                form=forms.token_form,
+                saved=_("Your token is created."),
+            )
+        )

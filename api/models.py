@@ -14,6 +14,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hint}…)"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.PERSONAL and self.expires_at is None:
+            raise ValidationError({"expires_at": _("A personal token must expire.")})
 
     @property
     def is_usable(self) -> bool:

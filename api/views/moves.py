@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as api_serializers
-from tickets import services, workflow
+from tickets import permissions, services, workflow
 from tickets.models import Ticket
 from tickets.moves import Move
 from tickets.selectors import ticket_pages
@@ -187,6 +187,15 @@ API_MOVES: tuple[ApiMove, ...] = (
         "Rejects the ticket, with the reason.",
     ),
 )
+
+
+def allowed_names(ticket: Ticket, user: Any) -> list[str]:
+    """The endpoints of `API_MOVES` this person may call on this ticket now, as the pages'
+    menus decide (`permissions.available_actions`)."""
+    allowed = permissions.available_actions(ticket, user)
+    if permissions.can_receive_info(ticket, user):
+        allowed.add(Move.RECEIVE_INFO)
+    return [api_move.name for api_move in API_MOVES if api_move.move in allowed]
 
 
 class MoveView(APIView):

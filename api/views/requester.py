@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from api import serializers as api_serializers
 from api.models import ApiToken
 from api.pagination import TicketCursor
+from api.views import moves
 from helpdesk import ratelimit
 from tickets import permissions, services
 from tickets.models import Ticket, TicketEvent
@@ -138,7 +139,7 @@ def ticket_representation(request: Request, pk: int, *, internal: bool = False) 
     context = {
         "entries": entries,
         "attachments": attachments,
-        "moves": sorted(permissions.available_actions(ticket, request.user)),
+        "moves": moves.allowed_names(ticket, request.user),
     }
     return api_serializers.TicketSerializer(ticket, context=context).data
 
