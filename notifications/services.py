@@ -32,6 +32,7 @@ from notifications.models import Notification, NotificationPreference
 if TYPE_CHECKING:
     from django.core.mail.backends.base import BaseEmailBackend
 
+    from accounts.models import User
     from tickets.models import TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,36 @@ def queue_automatic_answer(
             row.save(force_insert=True)
     except IntegrityError:
         if Notification.objects.filter(email=email, dedup_key=dedup_key).exists():
+            return None
+        raise
+    queue_after_commit([row])
+    return row
+
+
+def queue_announcement(*, user: User, kind: str, context: dict, dedup: str) -> Notification | None:
+    """Writes the outbox row of an announcement to a person about no ticket of theirs (a known
+    incident's update to someone who said they are affected), in their language, and queues it
+    for after the commit; None when they already have the row `dedup` names, or no address.
+
+    `context` must be JSON (it is stored in the row); the templates are `emails/<kind>.*`.
+    """
+    if not user.is_active or not user.email:
+        return None
+    dedup_key = _dedup_key(dedup)
+    row = Notification(
+        recipient=user,
+        email=user.email,
+        event=None,
+        kind=kind,
+        language=user.language,
+        dedup_key=dedup_key,
+        payload={"context": context, "announcement": True},
+    )
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        if Notification.objects.filter(email=user.email, dedup_key=dedup_key).exists():
             return None
         raise
     queue_after_commit([row])

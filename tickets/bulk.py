@@ -9,6 +9,7 @@ lists them; an id typed by hand must not move them nor confirm they exist).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +85,15 @@ def apply_bulk(actor: Any, move: Move, ticket_ids: list[int], **args: Any) -> li
     move = Move(move)
     if move not in BULK_MOVES:
         raise ValueError(f"{move} is not a bulk move")
+    return apply_each(actor, ticket_ids, lambda ticket: _perform(move, ticket, actor, args))
+
+
+def apply_each(
+    actor: Any, ticket_ids: list[int], perform: Callable[[Ticket], str]
+) -> list[BulkResult]:
+    """Calls `perform` (one or more workflow moves, returning what to tell the agent) on each
+    ticket of the agent's services, in the given order; a `TransitionRefused` becomes that
+    ticket's refusal. Other apps' batches (an incident's links and closures) use it too."""
     ids = list(dict.fromkeys(int(pk) for pk in ticket_ids))
     if len(ids) > BULK_LIMIT:
         raise BatchTooLarge(f"{len(ids)} tickets, at most {BULK_LIMIT}")
@@ -98,7 +108,7 @@ def apply_bulk(actor: Any, move: Move, ticket_ids: list[int], **args: Any) -> li
             results.append(BulkResult(pk, reference, False, message))
             continue
         try:
-            message = _perform(move, ticket, actor, args)
+            message = perform(ticket)
         except TransitionRefused as refusal:
             results.append(BulkResult(pk, reference, False, str(refusal.message)))
         else:
