@@ -143,6 +143,14 @@ def stats_rows(data: results.ServiceStats, table: str) -> Iterator[Sequence[Any]
             _minutes(closure.p90),
             "",
         ]
+        postponed = data.postponed
+        yield [
+            _("Time postponed"),
+            postponed.count,
+            _minutes(postponed.median),
+            _minutes(postponed.p90),
+            "",
+        ]
     elif table == "closures":
         yield [_("Measure"), _("Value")]
         yield [_("Tickets whose closure was requested"), data.closure_requested]

@@ -146,7 +146,7 @@ def test_queue_tabs_hold_the_right_tickets(client, desk):
     assert subjects("closed") == {closed.subject}
     assert subjects("all") == {new.subject, mine.subject, waiting.subject, closed.subject}
     counts = {queue.key: count for queue, count in _queue(client).context["tabs"]}
-    assert counts == {"todo": 1, "mine": 2, "waiting": 1, "all": 4, "closed": 1}
+    assert counts == {"todo": 1, "mine": 2, "waiting": 1, "postponed": 0, "all": 4, "closed": 1}
 
 
 def test_queue_is_sorted_by_whitelisted_columns_only(client, desk):

@@ -7,6 +7,12 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
+# The partial index of migration 0007, rebuilt with the postponed status among the active ones.
+ACTIVE = "'open', 'reopened', 'in_progress', 'info_requested', 'closure_pending', 'postponed'"
+PREVIOUS_ACTIVE = "'open', 'reopened', 'in_progress', 'info_requested', 'closure_pending'"
+INDEX = "CREATE INDEX ticket_service_active_created ON tickets_ticket (service_id, created_at) "
+DROP = "DROP INDEX IF EXISTS ticket_service_active_created"
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -154,5 +160,10 @@ class Migration(migrations.Migration):
                 condition=models.Q(("from_ticket__lt", models.F("to_ticket"))),
                 name="ticket_link_ordered",
             ),
+        ),
+        migrations.RunSQL(
+            [DROP, f"{INDEX} WHERE status IN ({ACTIVE})"],
+            [DROP, f"{INDEX} WHERE status IN ({PREVIOUS_ACTIVE})"],
+            elidable=False,
         ),
     ]

@@ -22,6 +22,8 @@ REQUESTER_STATUS_LABELS = {
     Status.CLOSED: _("Closed"),
     Status.CANCELLED: _("Cancelled"),
     Status.REJECTED: _("Rejected by the service"),
+    Status.POSTPONED: _("Postponed by the service"),
+    Status.MERGED: _("Merged into another ticket"),
 }
 
 # Badges shown where the service waits for the requester: text, never colour alone.
@@ -39,6 +41,8 @@ BADGE_CLASSES = {
     Status.CLOSED: "text-bg-secondary",
     Status.CANCELLED: "text-bg-secondary",
     Status.REJECTED: "text-bg-secondary",
+    Status.POSTPONED: "text-bg-light border",
+    Status.MERGED: "text-bg-secondary",
 }
 
 

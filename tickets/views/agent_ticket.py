@@ -325,6 +325,8 @@ def _panel_context(
         "attachments": list(ticket.attachments.all()),
         "allowed": allowed,
         "menu": _menu(allowed),
+        "can_merge": Move.MERGE in allowed,
+        "related": ticket_pages.related_tickets(ticket),
         "quick_moves": [move for move in QUICK_MOVES if move in allowed],
         "open_move": open_move,
         "comment": comment,

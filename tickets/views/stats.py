@@ -220,6 +220,10 @@ def page(request: HttpRequest) -> HttpResponse:
                 "median": _duration(data.resolution.median),
                 "p90": _duration(data.resolution.p90),
             },
+            "postponed": {
+                "median": _duration(data.postponed.median),
+                "p90": _duration(data.postponed.p90),
+            },
             "export_query": query.urlencode(),
             "tables": exports.STATS_TABLES,
         }

@@ -83,7 +83,7 @@ def service_stats(service: Service, period: Period) -> ServiceStats:
         automatic_closures=Count("pk", filter=Q(action=Move.EXPIRE_CLOSURE)),
     )
     categories, growing = _categories(tickets, period)
-    first_response, resolution = delays.durations(tickets, period)
+    first_response, resolution, postponed = delays.durations(tickets, period)
     return ServiceStats(
         service=service,
         period=period,
@@ -97,6 +97,7 @@ def service_stats(service: Service, period: Period) -> ServiceStats:
         heat=_heat(tickets.filter(in_period)),
         words=words.frequent_words(service, period),
         origins=origins,
+        postponed=postponed,
         **rates,
     )
 

@@ -121,6 +121,8 @@ class ServiceStats:
     heat: list[list[int]]
     words: list[Word]
     origins: list[OriginRow] = field(default_factory=list)
+    # Time spent postponed by the tickets closed in the period (left out of `resolution`).
+    postponed: Durations = field(default_factory=lambda: Durations(0, None, None))
     computed_at: datetime = field(default_factory=timezone.now)
 
     @property
