@@ -1,0 +1,850 @@
+"""Moving a university's esup-helpdesk into the helpdesk, as often as needed.
+
+Each esup-helpdesk row becomes at most one helpdesk row, and a `SourceLink` remembers which: a
+re-run updates what changed and creates nothing twice, and a run stopped halfway starts again
+where its last committed batch ended. Tickets go a batch at a time (the ticket rows, their
+actions as timeline events, their files as attachments), each batch in its own transaction.
+
+People are matched to the accounts the helpdesk already has by their university login, then by
+email address; nobody is made an administrator by an import.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from accounts.models import User
+from categories.models import CannedResponse, Category, Service, ServiceMembership
+from categories.services import category_save
+from esupimport import mapping
+from esupimport.models import SourceLink
+from esupimport.source import Source
+from mailgateway.html_text import html_to_text
+from tickets.models import Attachment, Invitation, Ticket, TicketEvent, Watcher
+from tickets.moves import MOVES, Move
+
+Kind = SourceLink.Kind
+Visibility = TicketEvent.Visibility
+UNKNOWN_DOMAIN = "esup-import.invalid"
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+
+
+class DryRunRollback(Exception):
+    """Raised at the end of a dry run to roll back everything it wrote."""
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class Report:
+    tallies: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    # What arrived but has no equivalent here, with how many rows.
+    unmapped: Counter = field(default_factory=Counter)
+    notes: Counter = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        out = [f"{'rows':<24}{'created':>9}{'updated':>9}{'unchanged':>11}{'skipped':>9}"]
+        for kind, tally in self.tallies.items():
+            out.append(
+                f"{kind:<24}{tally.created:>9}{tally.updated:>9}{tally.unchanged:>11}"
+                f"{sum(tally.skipped.values()):>9}"
+            )
+        for kind, tally in self.tallies.items():
+            for reason, count in sorted(tally.skipped.items()):
+                out.append(f"  skipped {kind}: {reason}: {count}")
+        for what, count in sorted(self.unmapped.items()):
+            out.append(f"  not mapped: {what}: {count}")
+        for what, count in sorted(self.notes.items()):
+            out.append(f"  note: {what}: {count}")
+        return out
+
+
+def text_of(message: str | None) -> str:
+    """An esup-helpdesk message (HTML from its editor, or plain text) as the helpdesk's text."""
+    repaired = mapping.repair(message)
+    if _TAG.search(repaired):
+        return html_to_text(repaired).strip()
+    return repaired.strip()
+
+
+class Importer:
+    def __init__(
+        self,
+        source: Source,
+        *,
+        dry_run: bool = False,
+        files_dir: Path | None = None,
+        batch_size: int = 1000,
+        source_timezone: str | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.dry_run = dry_run
+        self.files_dir = files_dir
+        self.batch_size = batch_size
+        self.zone = ZoneInfo(source_timezone or settings.TIME_ZONE)
+        self.progress = progress or (lambda step, done, total: None)
+        self.report = Report()
+        self.links: dict[str, dict[str, int]] = defaultdict(dict)
+        self.users: dict[int, User] = {}
+        self.services: dict[int, Service] = {}
+        self.categories: dict[int, Category] = {}
+        self._placeholder_categories: dict[int, Category] = {}
+        self._used_emails: set[str] = set()
+
+    # --- Running ------------------------------------------------------------------------------
+
+    STEPS = (
+        "users",
+        "departments",
+        "managers",
+        "categories",
+        "category_members",
+        "responses",
+        "tickets",
+        "archived_tickets",
+        "invitations",
+        "monitoring",
+        "faq",
+    )
+
+    def run(self) -> Report:
+        if not self.dry_run:
+            for step in self.STEPS:
+                getattr(self, f"import_{step}")()
+            return self.report
+        try:
+            with transaction.atomic():
+                for step in self.STEPS:
+                    getattr(self, f"import_{step}")()
+                raise DryRunRollback
+        except DryRunRollback:
+            pass
+        return self.report
+
+    def _batch(self) -> Any:
+        """One transaction per batch; a dry run is one transaction rolled back at the end."""
+        return transaction.atomic()
+
+    def _load_links(self, kind: str, source_ids: Iterable[Any] | None = None) -> dict[str, int]:
+        query = SourceLink.objects.filter(kind=kind)
+        if source_ids is not None:
+            query = query.filter(source_id__in=[str(i) for i in source_ids])
+        found = dict(query.values_list("source_id", "target_id"))
+        self.links[kind].update(found)
+        return found
+
+    def _link(self, kind: str, pairs: list[tuple[Any, int]]) -> None:
+        SourceLink.objects.bulk_create(
+            [SourceLink(kind=kind, source_id=str(s), target_id=t) for s, t in pairs]
+        )
+        self.links[kind].update((str(s), t) for s, t in pairs)
+
+    @staticmethod
+    def _changed(instance: Any, values: dict[str, Any]) -> list[str]:
+        changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        for name in changed:
+            setattr(instance, name, values[name])
+        return changed
+
+    # --- People -------------------------------------------------------------------------------
+
+    def import_users(self) -> None:
+        tally = self.report.tallies["people"]
+        known = self._load_links(Kind.USER)
+        total = self.source.count("h_user")
+        done = 0
+        for rows in self.source.pages("h_user", self.batch_size):
+            with self._batch():
+                for row in rows:
+                    self._import_user(row, known, tally)
+            done += len(rows)
+            self.progress("people", done, total)
+        self.users = {u.pk: u for u in User.objects.filter(pk__in=self.links[Kind.USER].values())}
+
+    def _import_user(self, row: dict, known: dict[str, int], tally: Tally) -> None:
+        uid = str(row["id"])
+        email = mapping.repair(row["email"]).strip().lower()
+        name = mapping.repair(row["disp_name"]).strip()[:200]
+        language = mapping.LANGUAGES.get((row["lang"] or "").strip().lower()[:2], "fr")
+        login = (mapping.repair(row["real_id"]).strip() or uid)[:150]
+        directory_login = (
+            login if (row["auth_type"] or "").lower() in ("cas", "ldap", "shibboleth") else None
+        )
+        if row["admi"]:
+            self.report.notes["esup-helpdesk administrators (not made administrators here)"] += 1
+        if uid in known:
+            user = User.objects.get(pk=known[uid])
+            values = {"full_name": name or user.full_name, "preferred_language": language}
+            if self._changed(user, values):
+                user.save(update_fields=list(values))
+                tally.updated += 1
+            else:
+                tally.unchanged += 1
+            return
+        user = None
+        if directory_login:
+            user = User.objects.filter(directory_id=directory_login).first()
+        if user is None and email:
+            user = User.objects.filter(email__iexact=email).first()
+        if user is not None:
+            # An account the helpdesk already had: fill what it lacks, never overwrite it.
+            if not user.full_name and name:
+                user.full_name = name
+            if not user.directory_id and directory_login:
+                user.directory_id = directory_login
+            user.save()
+            self.report.notes["people matched to existing accounts"] += 1
+            tally.updated += 1
+        else:
+            if not email or email in self._used_emails:
+                tally.skipped["no email address: account created inactive"] += 1
+                email = self._unknown_email(uid)
+            user = User(
+                email=email,
+                full_name=name,
+                preferred_language=language,
+                directory_id=directory_login
+                if directory_login
+                and not User.objects.filter(directory_id=directory_login).exists()
+                else None,
+                is_active="@" in email and not email.endswith(UNKNOWN_DOMAIN),
+            )
+            user.set_unusable_password()
+            user.save()
+            tally.created += 1
+        self._used_emails.add(user.email)
+        self._link(Kind.USER, [(uid, user.pk)])
+
+    def _unknown_email(self, uid: str) -> str:
+        return f"{slugify(uid)[:60] or 'unknown'}@{UNKNOWN_DOMAIN}"
+
+    def user(self, uid: Any) -> User | None:
+        """The account of an esup-helpdesk user id; someone the tables name but no longer hold
+        (a deleted user) gets an inactive account so their tickets keep a requester."""
+        if uid is None or str(uid).strip() == "":
+            return None
+        uid = str(uid)
+        target = self.links[Kind.USER].get(uid)
+        if target is not None:
+            user = self.users.get(target)
+            if user is None:
+                user = self.users[target] = User.objects.get(pk=target)
+            return user
+        email = self._unknown_email(uid)
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User(email=email, full_name=uid[:200], is_active=False)
+            user.set_unusable_password()
+            user.save()
+            self.report.tallies["people"].skipped[
+                "missing from h_user: account created inactive"
+            ] += 1
+        self._link(Kind.USER, [(uid, user.pk)])
+        self.users[user.pk] = user
+        return user
+
+    # --- Services and categories --------------------------------------------------------------
+
+    def import_departments(self) -> None:
+        tally = self.report.tallies["services"]
+        known = self._load_links(Kind.DEPARTMENT)
+        rows = [row for page in self.source.pages("h_depa", self.batch_size) for row in page]
+        # Virtual departments point at a real one: their tickets go to the real service.
+        real = [row for row in rows if not row["real_depa_id"]]
+        virtual = [row for row in rows if row["real_depa_id"]]
+        with self._batch():
+            for row in real:
+                label = mapping.repair(row["labe"]).strip()[:150] or f"Service {row['id']}"
+                values = {
+                    "description": mapping.repair(row["xlab"] or row["url"] or "").strip(),
+                    "is_active": bool(row["visi"]),
+                }
+                if row["auto_expi2"] and int(row["auto_expi2"]) > 0:
+                    values["closure_approval_days"] = min(int(row["auto_expi2"]), 365)
+                sid = str(row["id"])
+                if sid in known:
+                    service = Service.objects.get(pk=known[sid])
+                    values["name"] = service.name if service.name.startswith(label) else label
+                    if self._changed(service, values):
+                        service.save()
+                        tally.updated += 1
+                    else:
+                        tally.unchanged += 1
+                else:
+                    service = Service(name=self._unique_name(label), **values)
+                    service.slug = self._unique_slug(Service, label)
+                    service.save()
+                    self._link(Kind.DEPARTMENT, [(sid, service.pk)])
+                    tally.created += 1
+                self.services[row["id"]] = service
+            for row in virtual:
+                target = self.services.get(row["real_depa_id"])
+                if target is None:
+                    tally.skipped["virtual department whose real department is missing"] += 1
+                    continue
+                self.services[row["id"]] = target
+                self.report.notes["virtual departments joined to their real department"] += 1
+        self.progress("services", len(rows), len(rows))
+
+    def _unique_name(self, label: str) -> str:
+        name, n = label, 2
+        while Service.objects.filter(name=name).exists():
+            name, n = f"{label} ({n})", n + 1
+        return name
+
+    @staticmethod
+    def _unique_slug(model: Any, label: str) -> str:
+        base = slugify(label)[:140] or "import"
+        slug, n = base, 2
+        while model.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def import_managers(self) -> None:
+        tally = self.report.tallies["service members"]
+        for page in self.source.pages("h_depa_mana", self.batch_size):
+            with self._batch():
+                for row in page:
+                    service = self.services.get(row["depa_id"])
+                    user = self.user(row["user_id"])
+                    if service is None or user is None:
+                        tally.skipped["department or user missing"] += 1
+                        continue
+                    head = bool(row["mana_mana"] or row["mana_prop"])
+                    self._member(service, user, head, bool(row["avai"]), tally)
+
+    def _member(
+        self, service: Service, user: User, head: bool, available: bool, tally: Tally
+    ) -> None:
+        role = ServiceMembership.Role.HEAD if head else ServiceMembership.Role.AGENT
+        membership = ServiceMembership.objects.filter(service=service, user=user).first()
+        if membership is None:
+            ServiceMembership.objects.create(
+                service=service, user=user, role=role, is_available=available
+            )
+            tally.created += 1
+            return
+        # Never demote a head the helpdesk already has.
+        values = {"role": ServiceMembership.Role.HEAD if head else membership.role}
+        if self._changed(membership, values):
+            membership.save()
+            tally.updated += 1
+        else:
+            tally.unchanged += 1
+
+    def import_categories(self) -> None:
+        tally = self.report.tallies["categories"]
+        known = self._load_links(Kind.CATEGORY)
+        rows = {
+            row["id"]: row for page in self.source.pages("h_cate", self.batch_size) for row in page
+        }
+        has_audience = hasattr(Category, "audience_affiliations")
+        has_confidential = hasattr(Category, "is_confidential")
+        done: set[int] = set()
+
+        def visit(cid: int, trail: tuple[int, ...] = ()) -> None:
+            if cid in done or cid in trail:
+                return
+            row = rows[cid]
+            parent = None
+            if row["pare_id"] is not None:
+                if row["pare_id"] in rows:
+                    visit(row["pare_id"], (*trail, cid))
+                    parent = self.categories.get(row["pare_id"])
+                else:
+                    tally.skipped["parent category missing: placed at the top"] += 0
+                    self.report.notes["categories whose parent is missing (placed at the top)"] += 1
+            service = self.services.get(row["depa_id"]) or (
+                parent.handling_service if parent else None
+            )
+            if service is None:
+                tally.skipped["department missing"] += 1
+                done.add(cid)
+                return
+            label = mapping.repair(row["labe"]).strip()[:150] or f"Category {cid}"
+            values: dict[str, Any] = {
+                "name": label,
+                "help_text": mapping.repair(row["xlab"] or "").strip(),
+                "parent": parent,
+                "service": service,
+                "ordering": max(int(row["orde"] or 0), 0),
+                "is_active": not row["cate_invi"],
+            }
+            if has_confidential:
+                values["is_confidential"] = bool(row["cate_confi"])
+            if has_audience and row["hide_to_exte_user"]:
+                values["audience_affiliations"] = ["member"]
+            sid = str(cid)
+            if sid in known:
+                category = Category.objects.get(pk=known[sid])
+                if self._changed(category, values):
+                    category_save(category)
+                    tally.updated += 1
+                else:
+                    tally.unchanged += 1
+            else:
+                category = Category(**values)
+                category.slug = self._unique_slug(Category, f"{service.slug}-{label}")
+                category_save(category)
+                self._link(Kind.CATEGORY, [(sid, category.pk)])
+                tally.created += 1
+            self.categories[cid] = category
+            done.add(cid)
+
+        with self._batch():
+            for cid in sorted(rows, key=lambda i: (rows[i]["real_cate_id"] is not None, i)):
+                if rows[cid]["real_cate_id"] is not None and rows[cid]["real_cate_id"] in rows:
+                    continue
+                visit(cid)
+            # A category that is a shortcut to another ("real category") files there.
+            for cid, row in rows.items():
+                if row["real_cate_id"] is not None and row["real_cate_id"] in self.categories:
+                    self.categories[cid] = self.categories[row["real_cate_id"]]
+                    self.report.notes["shortcut categories joined to their real category"] += 1
+        self.progress("categories", len(rows), len(rows))
+
+    def category_for(self, cid: Any, service: Service) -> Category:
+        """The ticket's category, or the service's "deleted category" when it no longer exists."""
+        category = self.categories.get(cid) if cid is not None else None
+        if category is not None:
+            return category
+        placeholder = self._placeholder_categories.get(service.pk)
+        if placeholder is None:
+            slug = f"{service.slug}-esup-deleted"[:150]
+            placeholder = Category.objects.filter(slug=slug).first()
+            if placeholder is None:
+                placeholder = Category(
+                    name="Catégorie supprimée (esup-helpdesk)",
+                    slug=slug,
+                    service=service,
+                    is_active=False,
+                    ordering=9999,
+                )
+                category_save(placeholder)
+            self._placeholder_categories[service.pk] = placeholder
+        self.report.notes["tickets whose category was deleted (filed under a hidden category)"] += 1
+        return placeholder
+
+    def import_category_members(self) -> None:
+        tally = self.report.tallies["category members"]
+        for page in self.source.pages("h_cate_memb", self.batch_size):
+            with self._batch():
+                for row in page:
+                    category = self.categories.get(row["cate_id"])
+                    user = self.user(row["user_id"])
+                    if category is None or user is None:
+                        tally.skipped["category or user missing"] += 1
+                        continue
+                    # The helpdesk assigns within a service: a category's members are its agents.
+                    self._member(category.handling_service, user, False, True, tally)
+
+    def import_responses(self) -> None:
+        tally = self.report.tallies["canned responses"]
+        known = self._load_links(Kind.RESPONSE)
+        for page in self.source.pages("h_resp", self.batch_size):
+            with self._batch():
+                for row in page:
+                    service = self.services.get(row["depa_id"])
+                    if service is None:
+                        tally.skipped["personal response (no department)"] += 1
+                        continue
+                    values = {
+                        "service": service,
+                        "title": mapping.repair(row["labe"]).strip()[:150] or "Réponse",
+                        "body": text_of(row["mess"]),
+                    }
+                    sid = str(row["id"])
+                    if sid in known:
+                        response = CannedResponse.objects.get(pk=known[sid])
+                        if self._changed(response, values):
+                            response.save()
+                            tally.updated += 1
+                        else:
+                            tally.unchanged += 1
+                    else:
+                        response = CannedResponse.objects.create(**values)
+                        self._link(Kind.RESPONSE, [(sid, response.pk)])
+                        tally.created += 1
+
+    # --- Tickets ------------------------------------------------------------------------------
+
+    def import_tickets(self) -> None:
+        total = self.source.count("h_tick")
+        done = 0
+        for rows in self.source.pages("h_tick", self.batch_size):
+            ids = [row["id"] for row in rows]
+            actions = self.source.rows_for("h_acti", "tick_id", ids)
+            files = self.source.rows_for("h_file_info", "tick_id", ids)
+            with self._batch():
+                self._import_ticket_batch(rows, actions, files, archived=False)
+            done += len(rows)
+            self.progress("tickets", done, total)
+
+    def import_archived_tickets(self) -> None:
+        total = self.source.count("h_arch_tick")
+        done = 0
+        for rows in self.source.pages("h_arch_tick", self.batch_size):
+            ids = [row["id"] for row in rows]
+            actions = self.source.rows_for("h_arch_acti", "arch_tick_id", ids)
+            for action in actions:
+                action["tick_id"] = action["arch_tick_id"]
+            with self._batch():
+                self._import_ticket_batch(rows, actions, [], archived=True)
+            done += len(rows)
+            self.progress("archived tickets", done, total)
+
+    def _import_ticket_batch(
+        self, rows: list[dict], actions: list[dict], files: list[dict], *, archived: bool
+    ) -> None:
+        ticket_kind = Kind.ARCHIVED_TICKET if archived else Kind.TICKET
+        action_kind = Kind.ARCHIVED_ACTION if archived else Kind.ACTION
+        tally = self.report.tallies["archived tickets" if archived else "tickets"]
+        known = self._load_links(ticket_kind, [row["id"] for row in rows])
+        by_ticket: dict[Any, list[dict]] = defaultdict(list)
+        for action in actions:
+            by_ticket[action["tick_id"]].append(action)
+        for history in by_ticket.values():
+            history.sort(key=lambda a: (a["date"], a["id"]))
+
+        new: list[tuple[Any, Ticket]] = []
+        existing = Ticket.objects.in_bulk(known.values()) if known else {}
+        to_update: list[Ticket] = []
+        update_fields: set[str] = set()
+        for row in rows:
+            values = self._ticket_values(row, by_ticket.get(row["id"], []), archived, tally)
+            if values is None:
+                continue
+            sid = str(row["id"])
+            if sid in known and known[sid] in existing:
+                ticket = existing[known[sid]]
+                status = values.pop("status")
+                changed = self._changed(ticket, values)
+                if ticket.status != status:
+                    Ticket.objects.filter(pk=ticket.pk).update(status=status)
+                    changed.append("status")
+                if changed:
+                    to_update.append(ticket)
+                    update_fields.update(f for f in changed if f != "status")
+                    tally.updated += 1
+                else:
+                    tally.unchanged += 1
+            else:
+                new.append((row["id"], Ticket(**values)))
+        if new:
+            Ticket.objects.bulk_create([ticket for _sid, ticket in new])
+            self._link(ticket_kind, [(sid, ticket.pk) for sid, ticket in new])
+            tally.created += len(new)
+        if to_update and update_fields:
+            Ticket.objects.bulk_update(to_update, sorted(update_fields))
+        tickets = dict(new) | {
+            int(sid) if sid.isdigit() else sid: existing[pk]
+            for sid, pk in known.items()
+            if pk in existing
+        }
+        attachments = self._import_files(files, tickets)
+        self._import_actions(actions, tickets, attachments, action_kind)
+
+    def _ticket_values(
+        self, row: dict, history: list[dict], archived: bool, tally: Tally
+    ) -> dict[str, Any] | None:
+        service = self.services.get(row["depa_id"])
+        if service is None:
+            tally.skipped["department missing"] += 1
+            return None
+        requester = self.user(row["owne_id"])
+        if requester is None:
+            tally.skipped["no owner"] += 1
+            return None
+        created = mapping.when(row["crea_date"], self.zone)
+        if archived:
+            last_status = history[-1]["stat_afte"] if history else "CLOSED"
+            status, known_status = mapping.status(last_status)
+            if status not in mapping.CLOSING_STATUSES:
+                status = Ticket.Status.CLOSED
+            last = mapping.when(row["arch_date"], self.zone) or created
+        else:
+            status, known_status = mapping.status(row["stat"])
+            last = mapping.when(row["last_acti_date"], self.zone) or created
+        if not known_status:
+            self.report.unmapped[f"ticket status {row.get('stat') or last_status!r} (closed)"] += 1
+        origin, known_origin = mapping.origin(row["orig_id"])
+        if not known_origin:
+            self.report.unmapped[f"ticket origin {row['orig_id']!r} (web)"] += 1
+        subject = mapping.repair(row["labe"]).strip()[:200] or f"Ticket {row['id']}"
+        description = next(
+            (text_of(a["mess"]) for a in history if a["acti_type"] == "CREATE" and a["mess"]), ""
+        )
+        closed_at = None
+        if status in mapping.CLOSING_STATUSES:
+            closed_at = mapping.when(history[-1]["date"], self.zone) if history else last
+        first_response = next(
+            (
+                mapping.when(a["date"], self.zone)
+                for a in history
+                if a["mess"]
+                and str(a["user_id"]) != str(row["owne_id"])
+                and a["acti_type"] in ("REQUEST_INFORMATION", "CLOSE", "GIVE_INFORMATION", "REFUSE")
+                and mapping.visibility(a["scop"]) == Visibility.PUBLIC
+            ),
+            None,
+        )
+        values: dict[str, Any] = {
+            "requester": requester,
+            "service": service,
+            "category": self.category_for(row["cate_id"], service),
+            "subject": subject,
+            "description": description or subject,
+            "priority": mapping.priority(row["prio_leve"]),
+            "origin": origin,
+            "assignee": self.user(row["mana_id"]),
+            "status": status,
+            "created_at": created,
+            "updated_at": max(last or created, created),
+            "first_response_at": first_response,
+            "closed_at": closed_at,
+        }
+        if not archived:
+            creator = self.user(row["creator_id"])
+            if creator is not None and creator.pk != requester.pk:
+                values["filed_by"] = creator
+            if status == Ticket.Status.POSTPONED and row["reca_date"]:
+                values["postponed_until"] = mapping.when(row["reca_date"], self.zone).date()
+        return values
+
+    def _import_files(
+        self, files: list[dict], tickets: dict[Any, Ticket]
+    ) -> dict[tuple, Attachment]:
+        tally = self.report.tallies["files"]
+        known = self._load_links(Kind.FILE, [row["id"] for row in files])
+        by_pk = Attachment.objects.in_bulk(known.values()) if known else {}
+        found: dict[tuple, Attachment] = {}
+        new: list[tuple[Any, Attachment]] = []
+        for row in files:
+            ticket = tickets.get(row["tick_id"])
+            if ticket is None:
+                tally.skipped["ticket not imported"] += 1
+                continue
+            name = mapping.repair(row["file_name"]).strip()[:255] or f"file-{row['id']}"
+            sid = str(row["id"])
+            if sid in known and known[sid] in by_pk:
+                found[(row["tick_id"], name)] = by_pk[known[sid]]
+                tally.unchanged += 1
+                continue
+            content = row["cont"]
+            if content is None and self.files_dir is not None:
+                path = self.files_dir / str(row["id"])
+                content = path.read_bytes() if path.is_file() else None
+            if content is None:
+                tally.skipped["content missing (neither in the table nor in --files-dir)"] += 1
+                continue
+            content = bytes(content)
+            attachment = Attachment(
+                ticket=ticket,
+                original_name=name,
+                content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                size=len(content),
+                uploaded_by=self.user(row["user_id"]),
+                created_at=mapping.when(row["date"], self.zone) or ticket.created_at,
+                visibility=mapping.visibility(row["scop"]),
+            )
+            if not self.dry_run:
+                attachment.file.save(name, ContentFile(content), save=False)
+            new.append((row["id"], attachment))
+            found[(row["tick_id"], name)] = attachment
+        if new:
+            Attachment.objects.bulk_create([a for _sid, a in new])
+            self._link(Kind.FILE, [(sid, a.pk) for sid, a in new])
+            tally.created += len(new)
+        return found
+
+    def _import_actions(
+        self,
+        actions: list[dict],
+        tickets: dict[Any, Ticket],
+        attachments: dict[tuple, Attachment],
+        kind: str,
+    ) -> None:
+        tally = self.report.tallies[
+            "archived history" if kind == Kind.ARCHIVED_ACTION else "history"
+        ]
+        known = self._load_links(kind, [a["id"] for a in actions])
+        existing = TicketEvent.objects.in_bulk(known.values()) if known else {}
+        new: list[tuple[Any, TicketEvent]] = []
+        changed: list[TicketEvent] = []
+        for action in actions:
+            ticket = tickets.get(action["tick_id"])
+            if ticket is None:
+                tally.skipped["ticket not imported"] += 1
+                continue
+            values = self._event_values(action, ticket, attachments)
+            if values is None:
+                tally.skipped["no move and no message"] += 1
+                continue
+            sid = str(action["id"])
+            if sid in known and known[sid] in existing:
+                event = existing[known[sid]]
+                if self._changed(event, values):
+                    changed.append(event)
+                    tally.updated += 1
+                else:
+                    tally.unchanged += 1
+            else:
+                new.append((action["id"], TicketEvent(ticket=ticket, **values)))
+        if new:
+            TicketEvent.objects.bulk_create([event for _sid, event in new])
+            self._link(kind, [(sid, event.pk) for sid, event in new])
+            tally.created += len(new)
+        if changed:
+            TicketEvent.objects.bulk_update(changed, ["text", "visibility", "before", "after"])
+
+    def _event_values(
+        self, action: dict, ticket: Ticket, attachments: dict[tuple, Attachment]
+    ) -> dict[str, Any] | None:
+        type_ = (action["acti_type"] or "?").strip().upper()
+        text = text_of(action["mess"])
+        visibility = mapping.visibility(action["scop"])
+        move = mapping.ACTIONS.get(type_)
+        before, after = "", ""
+        attachment = None
+        get = action.get
+        if move is None:
+            self.report.unmapped[
+                f"action type {type_} (kept as an internal note)"
+                if text
+                else f"action type {type_}"
+            ] += 1
+            if not text:
+                return None
+            move, visibility = Move.INTERNAL_NOTE, Visibility.INTERNAL
+        elif move == Move.RECEIVE_INFO and get("stat_befo") == get("stat_afte"):
+            # A message that changed nothing: a comment, or an internal note for managers only.
+            move = Move.INTERNAL_NOTE if visibility == Visibility.INTERNAL else Move.COMMENT
+        if move == Move.CREATED:
+            text = ""  # the ticket's description holds it
+            after = Ticket.Status.OPEN
+        elif move in (Move.TAKE, Move.ASSIGN, Move.RELEASE):
+            before_user, after_user = self.user(get("mana_befo_id")), self.user(get("mana_afte_id"))
+            before = before_user.display_name if before_user else ""
+            after = after_user.display_name if after_user else ""
+        elif move == Move.TRANSFER:
+            before_service = self.services.get(get("depa_befo_id"))
+            after_service = self.services.get(get("depa_afte_id"))
+            before = before_service.name if before_service else ""
+            after = after_service.name if after_service else ""
+            visibility = Visibility.INTERNAL
+        elif move == Move.CHANGE_CATEGORY:
+            before_category = self.categories.get(get("cate_befo_id"))
+            after_category = self.categories.get(get("cate_afte_id"))
+            before = before_category.name if before_category else ""
+            after = after_category.name if after_category else ""
+        elif move == Move.EDIT_SUBJECT:
+            before = mapping.repair(get("labe_befo"))
+            after = mapping.repair(get("labe_afte"))
+        elif move == Move.CHANGE_PRIORITY:
+            before = str(mapping.priority(get("prio_leve_befo")))
+            after = str(mapping.priority(get("prio_leve_afte")))
+        elif move in (Move.INVITE, Move.LEAVE):
+            invited = self.user(get("invi_user_id"))
+            after = invited.display_name if invited else ""
+        elif move == Move.ATTACHMENT:
+            name = mapping.repair(get("file_name")).strip()
+            attachment = attachments.get((action["tick_id"], name))
+            after = name
+            if attachment is not None:
+                visibility = attachment.visibility
+        elif MOVES[move].target is not None:
+            before = mapping.status(get("stat_befo"))[0]
+            after = mapping.status(get("stat_afte"))[0]
+        return {
+            "kind": MOVES[move].kind,
+            "action": move.value,
+            "actor": self.user(action["user_id"]),
+            "created_at": mapping.when(action["date"], self.zone) or ticket.created_at,
+            "visibility": visibility,
+            "before": before[:200],
+            "after": after[:200],
+            "text": text,
+            "attachment": attachment,
+        }
+
+    # --- People around tickets ----------------------------------------------------------------
+
+    def _ticket_targets(self, source_ids: list[Any]) -> dict[str, int]:
+        found = self._load_links(Kind.TICKET, source_ids)
+        return found
+
+    def import_invitations(self) -> None:
+        tally = self.report.tallies["invitations"]
+        for page in self.source.pages("h_invi", self.batch_size):
+            tickets = self._ticket_targets([row["tick_id"] for row in page])
+            with self._batch():
+                for row in page:
+                    target = tickets.get(str(row["tick_id"]))
+                    user = self.user(row["user_id"])
+                    if target is None or user is None:
+                        tally.skipped["ticket or user missing"] += 1
+                        continue
+                    _invitation, created = Invitation.objects.get_or_create(
+                        ticket_id=target, user=user
+                    )
+                    tally.created += int(created)
+                    tally.unchanged += int(not created)
+
+    def import_monitoring(self) -> None:
+        """Agents who monitored a ticket watch it; anyone else follows it as an invitee."""
+        tally = self.report.tallies["monitoring"]
+        for page in self.source.pages("h_tick_moni", self.batch_size):
+            tickets = self._ticket_targets([row["tick_id"] for row in page])
+            services = dict(
+                Ticket.objects.filter(pk__in=tickets.values()).values_list("pk", "service_id")
+            )
+            with self._batch():
+                for row in page:
+                    target = tickets.get(str(row["tick_id"]))
+                    user = self.user(row["user_id"])
+                    if target is None or user is None:
+                        tally.skipped["ticket or user missing"] += 1
+                        continue
+                    is_agent = ServiceMembership.objects.filter(
+                        service_id=services.get(target), user=user
+                    ).exists()
+                    if is_agent:
+                        _row, created = Watcher.objects.get_or_create(ticket_id=target, agent=user)
+                    else:
+                        _row, created = Invitation.objects.get_or_create(
+                            ticket_id=target, user=user
+                        )
+                        self.report.notes["monitoring by non-agents imported as invitations"] += 1
+                    tally.created += int(created)
+                    tally.unchanged += int(not created)
+
+    def import_faq(self) -> None:
+        total = self.source.count("h_faq2")
+        if not total:
+            return
+        if not apps.is_installed("knowledge"):
+            self.report.tallies["FAQ"].skipped["no knowledge base installed"] += total
+            return
+        from esupimport.faq import import_faq_entries
+
+        import_faq_entries(self)
