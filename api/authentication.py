@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -47,6 +48,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This token is unknown, expired or revoked."))
         services.token_touch(token)
+        if "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            # A program that names no language reads its person's, as their emails do.
+            translation.activate(token.user.language)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
