@@ -27,6 +27,9 @@ KIND_PREFERENCE: dict[str, str | None] = {
     "ticket_transferred": "ticket_progress",
     "ticket_rejected": "ticket_outcome",
     "ticket_cancelled": "ticket_outcome",
+    # Postponed until a date, merged into another ticket (whose news they then follow).
+    "ticket_postponed": "ticket_progress",
+    "ticket_merged": "ticket_progress",
     # A known incident's news on a linked ticket. Announcements to people who said they are
     # affected (no ticket) are sent whatever these say: "I am no longer affected" stops them.
     "incident_linked": "ticket_progress",
@@ -43,6 +46,8 @@ KIND_PREFERENCE: dict[str, str | None] = {
     "attachment_added": "requester_activity",
     "closure_refused": "closure_decisions",
     "closure_approved": "closure_decisions",
+    # A postponed ticket is back on its date: the agent who set it aside needs to know.
+    "ticket_resumed": None,
     # People around a ticket: an invitation is essential (it is how the person learns they may
     # read the ticket); a followed ticket's news go with the requester's or the agents' choices.
     "ticket_invitation": None,
