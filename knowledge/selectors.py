@@ -14,11 +14,12 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from categories.models import Category, Service
 from knowledge.models import Article, ArticleEvent
 from tickets import permissions
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketEvent
 
 # The search configurations of the articles' languages (PostgreSQL text search).
 SEARCH_CONFIGS = {Article.Language.FRENCH: "french", Article.Language.ENGLISH: "english"}
@@ -211,7 +212,7 @@ def linkable_articles(user: Any, service_id: int, text: str = "", limit: int = 1
 
 @dataclass(frozen=True)
 class KnowledgeStats:
-    """What the statistics page shows of the knowledge base for a period."""
+    """What the statistics page shows of a service's knowledge base over a period."""
 
     articles: int
     views: int
@@ -219,26 +220,29 @@ class KnowledgeStats:
     linked: int
     top_articles: list[dict[str, Any]]
     uncovered_categories: list[dict[str, Any]]
+    transferred_share: float | None
+    transferred_share_before: float | None
+
+
+def _transferred_share(tickets: QuerySet[Ticket]) -> float | None:
+    """The share of these tickets that were transferred at least once (sent to the wrong place
+    first), or None without tickets."""
+    total = tickets.count()
+    if not total:
+        return None
+    moved = tickets.filter(events__kind=TicketEvent.Kind.TRANSFERRED).distinct().count()
+    return moved / total
 
 
 def knowledge_stats(
-    service_ids: list[int] | None, since: Any = None, until: Any = None, *, min_tickets: int = 5
+    service: Service, start: Any, end: Any, *, min_tickets: int = 5
 ) -> KnowledgeStats:
-    """Views, avoided tickets and links in replies of the services' articles, the most useful
-    articles, and the categories with many tickets and no published article."""
-    articles = Article.objects.filter(status=Article.Status.PUBLISHED)
-    events = ArticleEvent.objects.all()
-    tickets = Ticket.objects.all()
-    if service_ids is not None:
-        articles = articles.filter(service_id__in=service_ids)
-        events = events.filter(article__service_id__in=service_ids)
-        tickets = tickets.filter(service_id__in=service_ids)
-    if since is not None:
-        events = events.filter(created_at__gte=since)
-        tickets = tickets.filter(created_at__gte=since)
-    if until is not None:
-        events = events.filter(created_at__lt=until)
-        tickets = tickets.filter(created_at__lt=until)
+    """Views, avoided tickets and links in replies of the service's articles in [start, end),
+    the most useful articles, the service's categories with many tickets and no published
+    article, and the share of its tickets transferred, this period and the period before."""
+    events = ArticleEvent.objects.filter(
+        article__service=service, created_at__gte=start, created_at__lt=end
+    )
     counts = dict(events.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
     top = list(
         events.values("article_id", "article__title")
@@ -251,24 +255,59 @@ def knowledge_stats(
     )
     covered = set(
         Article.categories.through.objects.filter(
-            article__status=Article.Status.PUBLISHED
+            article__status=Article.Status.PUBLISHED, article__service=service
         ).values_list("category_id", flat=True)
     )
+    tickets = Ticket.objects.filter(service=service)
+    in_period = tickets.filter(created_at__gte=start, created_at__lt=end)
     busy = (
-        tickets.values("category_id", "category__name", "service__name")
+        in_period.values("category_id", "category__name")
         .annotate(tickets=Count("id"))
         .filter(tickets__gte=min_tickets)
         .order_by("-tickets", "category__name")
     )
     uncovered = [row for row in busy if row["category_id"] not in covered][:20]
+    before = tickets.filter(created_at__gte=start - (end - start), created_at__lt=start)
     return KnowledgeStats(
-        articles=articles.count(),
+        articles=Article.objects.filter(service=service, status=Article.Status.PUBLISHED).count(),
         views=counts.get(ArticleEvent.Kind.VIEW, 0),
         avoided=counts.get(ArticleEvent.Kind.AVOIDED, 0),
         linked=counts.get(ArticleEvent.Kind.LINKED, 0),
         top_articles=top,
         uncovered_categories=uncovered,
+        transferred_share=_transferred_share(in_period),
+        transferred_share_before=_transferred_share(before),
     )
+
+
+def stats_rows(stats: KnowledgeStats) -> list[list[Any]]:
+    """The knowledge base's figures as CSV rows, header first."""
+    rows: list[list[Any]] = [[_("Figure"), _("Article or category"), _("Value")]]
+    rows += [
+        [_("Published articles"), "", stats.articles],
+        [_("Articles read"), "", stats.views],
+        [_("Tickets avoided"), "", stats.avoided],
+        [_("Articles linked in replies"), "", stats.linked],
+        [_("Share of tickets transferred"), "", _share(stats.transferred_share)],
+        [
+            _("Share of tickets transferred, period before"),
+            "",
+            _share(stats.transferred_share_before),
+        ],
+    ]
+    for row in stats.top_articles:
+        rows.append([_("Read"), row["article__title"], row["views"]])
+        rows.append([_("Tickets avoided"), row["article__title"], row["avoided"]])
+        rows.append([_("Linked in replies"), row["article__title"], row["linked"]])
+    for row in stats.uncovered_categories:
+        rows.append(
+            [_("Tickets in a category without article"), row["category__name"], row["tickets"]]
+        )
+    return rows
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
 
 
 ARTICLE_LINK = re.compile(r"/kb/articles/(\d{1,10})/")

@@ -15,4 +15,6 @@ urlpatterns = [
     path("manage/new/", views.create, name="create"),
     path("manage/<int:pk>/", views.edit, name="edit"),
     path("manage/reply-links/", views.reply_links, name="reply_links"),
+    path("stats/", views.stats, name="stats"),
+    path("stats/export/", views.stats_export, name="stats_export"),
 ]

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +25,9 @@ from categories.models import Category, Service
 from knowledge import classifier, selectors, services
 from knowledge.forms import ArticleForm, SearchForm
 from knowledge.models import Article, ArticleEvent
-from tickets import permissions
+from tickets import exports, permissions
 from tickets.models import Ticket
+from tickets.views import stats as stats_views
 
 ARTICLES_PER_PAGE = 25
 
@@ -334,3 +335,37 @@ def reply_links(request: HttpRequest) -> HttpResponse:
     }
     template = "knowledge/_reply_links.html" if request.htmx else "knowledge/reply_links.html"
     return render(request, template, context)
+
+
+@login_required
+@require_safe
+def stats(request: HttpRequest) -> HttpResponse:
+    """The knowledge base's figures of the statistics' service and period (the statistics page
+    loads them with htmx; a page of their own without JavaScript)."""
+    form = stats_views._stats_form(request)
+    if not form.is_valid():
+        raise Http404
+    service = form.cleaned_data["service"]
+    period = form.period_value()
+    context = {
+        "kb": selectors.knowledge_stats(service, period.start, period.end),
+        "service": service,
+        "period": period,
+        "export_query": request.GET.urlencode(),
+    }
+    template = "knowledge/_stats_figures.html" if request.htmx else "knowledge/stats.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_safe
+def stats_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The knowledge base's figures of the statistics' service and period as CSV."""
+    form = stats_views._stats_form(request)
+    if not form.is_valid():
+        raise Http404
+    service = form.cleaned_data["service"]
+    period = form.period_value()
+    stats = selectors.knowledge_stats(service, period.start, period.end)
+    filename = f"knowledge-{service.slug}-{period.first_day}-{period.last_day}.csv"
+    return exports.csv_response(selectors.stats_rows(stats), filename)

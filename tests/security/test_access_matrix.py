@@ -101,6 +101,9 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "knowledge:create": ("L 403 403 200 200 200 200", "L 403 403 400 400 400 400"),
     "knowledge:edit": ("L 403 403 404 404 404 404", "L 403 403 404 404 404 404"),
     "knowledge:reply_links": ("L 403 403 400 400 400 400", "L 405 405 405 405 405 405"),
+    # Its figures on the statistics page: for the service's people, like the statistics.
+    "knowledge:stats": ("L 404 404 200 404 200 200", "L 405 405 405 405 405 405"),
+    "knowledge:stats_export": ("L 404 404 200 404 200 200", "L 405 405 405 405 405 405"),
     # One-click unsubscription: the signed link is the proof (RFC 8058), whoever follows it;
     # GET asks to confirm, POST switches the email off. A bad link: 400 (tests/notifications).
     "notifications:unsubscribe": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
@@ -142,6 +145,8 @@ QUERIES = {
     "desk:stats": "service={service}",
     "desk:stats_export": "service={service}&table=timeline",
     "desk:queue_export": "tab=all",
+    "knowledge:stats": "service={service}",
+    "knowledge:stats_export": "service={service}",
 }
 
 
