@@ -76,21 +76,25 @@ def attribute_names() -> dict[str, tuple[str, ...]]:
 
 
 def _values(source: Mapping[str, Any], names: Iterable[str]) -> list[str] | None:
-    """The values of the first of `names` the source holds (case-insensitively), as strings."""
+    """The values of the first of `names` the source holds values for (case-insensitively), as
+    strings; [] when it names them without values (an LDAP entry lists every attribute asked
+    for), None when it names none of them."""
     lowered = {str(key).lower(): value for key, value in source.items()}
+    named = False
     for name in names:
         if name.lower() not in lowered:
             continue
+        named = True
         value = lowered[name.lower()]
-        if value is None:
-            return []
         items = value if isinstance(value, list | tuple | set) else [value]
-        return [
+        found = [
             item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
             for item in items
             if item is not None and item != ""
         ]
-    return None
+        if found:
+            return found
+    return [] if named else None
 
 
 def _first(values: list[str] | None, limit: int = 200) -> str | None:

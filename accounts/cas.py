@@ -18,8 +18,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_cas_ng import backends as cas_backends
 from django_cas_ng import views as cas_views
 from django_cas_ng.utils import get_cas_client
@@ -81,6 +83,8 @@ def _page(request: HttpRequest, status: int, **context: Any) -> HttpResponse:
 class LoginView(cas_views.LoginView):
     """django-cas-ng's login (and single logout receiver), with a clear page for every failure."""
 
+    # The CAS server's single logout request is a POST without a CSRF token, as in django-cas-ng.
+    @method_decorator(csrf_exempt)
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not enabled():
             raise Http404("CAS is not configured.")

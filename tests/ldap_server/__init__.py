@@ -1,0 +1,121 @@
+"""A real OpenLDAP server for the tests: Debian's slapd with a small SupAnn-shaped tree.
+
+`start_slapd(directory)` loads people.ldif (offline, with slapadd) into a private database and
+runs slapd on a free loopback port. Only the helpdesk's system account may read the people
+(anonymous reads are refused, as in a university's directory). The schemas Debian does not ship
+(eduPerson, the part of SupAnn the helpdesk reads) sit beside this file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_service
+from tests.support import free_port, wait_until
+
+HERE = Path(__file__).resolve().parent
+SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
+SLAPADD = shutil.which("slapadd") or "/usr/sbin/slapadd"
+SUFFIX = "dc=univ-test,dc=fr"
+PEOPLE = f"ou=people,{SUFFIX}"
+BIND_DN = f"cn=helpdesk,ou=system,{SUFFIX}"
+BIND_PASSWORD = "helpdesk-directory-secret"
+
+CONFIG = """\
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/nis.schema
+include /etc/ldap/schema/inetorgperson.schema
+include {here}/eduperson.schema
+include {here}/supann.schema
+pidfile {run}/slapd.pid
+argsfile {run}/slapd.args
+modulepath /usr/lib/ldap
+moduleload back_mdb
+database mdb
+suffix "{suffix}"
+rootdn "cn=admin,{suffix}"
+directory {run}/data
+maxsize 10485760
+access to attrs=userPassword by anonymous auth by * none
+access to * by dn.exact="{bind_dn}" read by * none
+"""
+
+
+@dataclass(frozen=True)
+class LdapServer:
+    url: str
+    people_base: str = PEOPLE
+    bind_dn: str = BIND_DN
+    bind_password: str = BIND_PASSWORD
+
+
+def slapd_available() -> bool:
+    return Path(SLAPD).exists() and Path(SLAPADD).exists()
+
+
+@contextmanager
+def start_slapd(directory: Path) -> Iterator[LdapServer]:
+    """slapd on 127.0.0.1 with the test tree; stopped (by its process) on leaving."""
+    require_service(
+        slapd_available(),
+        "needs OpenLDAP's slapd (apt install slapd ldap-utils, "
+        "with debconf 'slapd slapd/no_configuration boolean true')",
+    )
+    (directory / "data").mkdir()
+    config = directory / "slapd.conf"
+    config.write_text(CONFIG.format(here=HERE, run=directory, suffix=SUFFIX, bind_dn=BIND_DN))
+    loaded = subprocess.run(
+        [SLAPADD, "-f", str(config), "-l", str(HERE / "people.ldif")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if loaded.returncode != 0:
+        pytest.fail(f"slapadd could not load the test tree:\n{loaded.stderr}", pytrace=False)
+    port = free_port()
+    log = directory / "slapd.log"
+    with log.open("w") as output:
+        # -d: stays in the foreground, so the process held here is slapd itself.
+        process = subprocess.Popen(
+            [SLAPD, "-f", str(config), "-h", f"ldap://127.0.0.1:{port}/", "-d", "0"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+    def listening() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"slapd exited:\n{log.read_text()}", pytrace=False)
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    try:
+        if not wait_until(listening, 20, interval=0.05):
+            pytest.fail(f"slapd did not listen on port {port}:\n{log.read_text()}")
+        yield LdapServer(url=f"ldap://127.0.0.1:{port}")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def use_directory(settings, server: LdapServer) -> None:
+    """The helpdesk's settings pointed at `server`, as the LDAP_* variables do it."""
+    settings.LDAP_URL = server.url
+    settings.LDAP_BIND_DN = server.bind_dn
+    settings.LDAP_BIND_PASSWORD = server.bind_password
+    settings.LDAP_PEOPLE_BASE = server.people_base
+    settings.LDAP_PEOPLE_FILTER = "(objectClass=inetOrgPerson)"
+    settings.LDAP_START_TLS = False
+    settings.LDAP_TIMEOUT = 3
