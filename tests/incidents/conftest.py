@@ -11,7 +11,7 @@ from categories.models import Category, Service
 from incidents import services
 from incidents.models import Incident
 from tests.factories import CategoryFactory, TicketFactory, UserFactory, agent_of, head_of
-from tests.tickets.lifecycle import fast_passwords  # noqa: F401 - fixture
+from tests.tickets.lifecycle import fast_passwords, notified  # noqa: F401 - fixtures
 
 
 @dataclass

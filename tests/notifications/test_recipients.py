@@ -71,6 +71,12 @@ TABLE = [
     ("leave", "requester", True, PUBLIC, {}),
     ("watch", "agent2", True, INTERNAL, {}),
     ("unwatch", "agent2", True, INTERNAL, {}),
+    # A known incident (incidents.services): the requester hears of it on their ticket, except
+    # of the link they made themselves while filing.
+    ("link_incident", "agent2", False, PUBLIC, {"requester": "incident_linked"}),
+    ("link_incident", "requester", False, PUBLIC, {}),
+    ("incident_update", "agent2", False, PUBLIC, {"requester": "incident_update"}),
+    ("incident_resolved", "agent2", True, PUBLIC, {"requester": "incident_resolved"}),
 ]
 
 
@@ -110,6 +116,7 @@ def test_every_action_is_in_the_matrix_or_silent():
         "request_info", "receive_info", "request_closure", "approve_closure", "refuse_closure",
         "expire_closure", "mark_solved", "reopen", "cancel", "reject", "transfer",
         "change_priority", "invite", "leave", "watch", "unwatch",
+        "link_incident", "incident_update", "incident_resolved",
     }  # fmt: skip
     covered = {rule.action for rule in recipients.MATRIX} | set(recipients.SILENT_ACTIONS)
     assert covered == actions

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from incidents.models import Incident
 from notifications import unsubscribe
 from tests.security.conftest import ROLES, World, role_clients
 from tests.security.urls import Route, admin_object_id, all_routes
@@ -109,6 +110,23 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "notifications:unsubscribe": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
 }
 
+    # Known incidents. The status page, its feeds and a public incident's page need no sign-in;
+    # "Je suis concerné" does (an empty POST records the person and sends them back).
+    "incidents:status": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "incidents:feed_atom": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
+    "incidents:feed_rss": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
+    "incidents:public_detail": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "incidents:affected": ("405 405 405 405 405 405 405", "L R R R R R R"),
+    # The incidents' desk: the service's people; another service's agent gets 404 on an
+    # incident not theirs (and an empty list, or an empty declaration form, of their own).
+    "incidents:desk_list": ("L 403 403 200 200 200 200", "405 405 405 405 405 405 405"),
+    "incidents:declare": ("L 403 403 200 200 200 200", "L 403 403 400 400 400 400"),
+    "incidents:link_from_queue": ("405 405 405 405 405 405 405", "L 403 403 R R R R"),
+    "incidents:export": ("L 404 404 200 404 200 200", "405 405 405 405 405 405 405"),
+    "incidents:detail": ("L 403 403 200 404 200 200", "405 405 405 405 405 405 405"),
+    "incidents:link": ("405 405 405 405 405 405 405", "L 403 403 400 404 400 400"),
+    "incidents:update": ("405 405 405 405 405 405 405", "L 403 403 400 404 400 400"),
+    "incidents:resolve": ("405 405 405 405 405 405 405", "L 403 403 400 404 400 400"),
 LOGIN = "L"
 REDIRECT = "R"
 
@@ -130,6 +148,7 @@ def _url(route: Route, world: World) -> str:
         "token": unsubscribe.token_for(world.user("owner").pk, "agent_replies"),
     }
     kwargs = {name: values[name] for name in route.arguments}
+        "incident_pk": _incident(world).pk if "incident_pk" in route.arguments else 0,
     if route.name:
         url = reverse(route.name, kwargs=kwargs)
     else:
@@ -143,10 +162,25 @@ def _url(route: Route, world: World) -> str:
 
 QUERIES = {
     "desk:stats": "service={service}",
+def _incident(world: World) -> Incident:
+    """An ongoing incident of the world's service on the ticket's category (made once)."""
+    incident = getattr(world, "incident", None)
+    if incident is None:
+        incident = Incident.objects.create(
+            service_id=world.ticket.service_id,
+            title="Eduroam down",
+            message="The network is down on the main campus.",
+        )
+        incident.categories.set([world.ticket.category_id])
+        world.incident = incident
+    return incident
+
+
     "desk:stats_export": "service={service}&table=timeline",
     "desk:queue_export": "tab=all",
     "knowledge:stats": "service={service}",
     "knowledge:stats_export": "service={service}",
+    "incidents:export": "service={service}",
 }
 
 
