@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Attachment, Ticket, TicketEvent
+from tickets.models import Attachment, PermanentInvitee, Ticket, TicketEvent
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -94,3 +94,17 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Ticket | None = None) -> bool:
         return False
+
+
+@admin.register(PermanentInvitee)
+class PermanentInviteeAdmin(admin.ModelAdmin):
+    """People invited to every new ticket of a service or of a category (a secretariat, a lab
+    director): set here, applied when a ticket is filed (`tickets.workflow.invite_permanent_
+    invitees`); tickets filed before keep their invitations as they were."""
+
+    list_display = ["user", "service", "category", "created_at"]
+    list_filter = ["service", "category"]
+    list_select_related = ["user", "service", "category", "category__parent"]
+    search_fields = ["user__email", "user__full_name"]
+    raw_id_fields = ["user"]
+    fields = ["service", "category", "user"]

@@ -554,6 +554,10 @@ class PermanentInvitee(models.Model):
                     | models.Q(service__isnull=True, category__isnull=False)
                 ),
                 name="permanent_invitee_service_xor_category",
+                violation_error_message=_(
+                    "Choose either a service or a category: a permanent invitee follows the new "
+                    "tickets of one of them."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["service", "user"], name="permanent_invitee_service_once"

@@ -210,6 +210,16 @@ def watcher_ids(ticket: Ticket) -> set[int]:
     return ids
 
 
+def remember_people(
+    ticket: Ticket, *, invited: set[int] | None = None, watchers: set[int] | None = None
+) -> None:
+    """Caches the invitees' (or watchers') ids a page read anyway, so the checks cost no query."""
+    if invited is not None:
+        setattr(ticket, _INVITED_CACHE_ATTR, invited)
+    if watchers is not None:
+        setattr(ticket, _WATCHERS_CACHE_ATTR, watchers)
+
+
 def forget_people(ticket: Ticket) -> None:
     """Drops the cached invitees and watchers, for code that changes them and reads them again."""
     for attr in (_INVITED_CACHE_ATTR, _WATCHERS_CACHE_ATTR):

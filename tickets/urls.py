@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tickets.views import common as common_views
-from tickets.views import requester
+from tickets.views import people, requester
 
 app_name = "tickets"
 
@@ -20,6 +20,8 @@ urlpatterns: list = [
     path("<int:pk>/solved/", requester.mark_solved, name="mark_solved"),
     path("<int:pk>/cancel/", requester.cancel, name="cancel"),
     path("<int:pk>/reopen/", requester.reopen, name="reopen"),
+    path("<int:pk>/invite/", people.invite, name="invite"),
+    path("<int:pk>/leave/", people.leave, name="leave"),
 ]
 urlpatterns += [
     path(

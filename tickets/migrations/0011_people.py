@@ -139,6 +139,10 @@ class Migration(migrations.Migration):
                             _connector="OR",
                         ),
                         name="permanent_invitee_service_xor_category",
+                        violation_error_message=(
+                            "Choose either a service or a category: a permanent invitee follows "
+                            "the new tickets of one of them."
+                        ),
                     ),
                     models.UniqueConstraint(
                         fields=("service", "user"), name="permanent_invitee_service_once"

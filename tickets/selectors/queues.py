@@ -14,13 +14,13 @@ from datetime import date, datetime, time
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from tickets import permissions
-from tickets.models import SavedQueueView, Ticket, TicketEvent, TicketReadMark
+from tickets.models import SavedQueueView, Ticket, TicketEvent, TicketReadMark, Watcher
 from tickets.moves import Move
 from tickets.selectors import search, ticket_pages
 
@@ -46,6 +46,8 @@ QUEUES: tuple[Queue, ...] = (
     Queue("mine", _("My tickets in progress"), "-activity"),
     Queue("waiting", _("Waiting for the requester"), "-activity"),
     Queue("postponed", _("Postponed"), "postponed"),
+    # Active tickets the agent follows without owning them (`Watcher`).
+    Queue("followed", _("Tickets I follow"), "-activity"),
     Queue("all", _("All tickets"), "-activity", capped_count=True),
     Queue("closed", _("Closed tickets"), "-activity", capped_count=True),
 )
@@ -102,6 +104,11 @@ def queue_filter(key: str, user) -> Q:
         return Q(status__in=Ticket.SET_ASIDE_STATUSES)
     if key == "waiting":
         return Q(status__in=Ticket.WAITING_ON_REQUESTER_STATUSES)
+    if key == "followed":
+        return Q(
+            Exists(Watcher.objects.filter(ticket_id=OuterRef("pk"), agent_id=user.pk)),
+            status__in=Ticket.ACTIVE_STATUSES,
+        )
     if key == "closed":
         return Q(status__in=Ticket.TERMINAL_STATUSES)
     return Q()

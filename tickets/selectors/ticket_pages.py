@@ -57,7 +57,9 @@ def ticket_for_page(pk: int, user: Any) -> Ticket:
     try:
         ticket = (
             tickets_visible_to(user)
-            .select_related("requester", "assignee", "category", "category__parent", "service")
+            .select_related(
+                "requester", "assignee", "category", "category__parent", "service", "filed_by"
+            )
             .get(pk=pk)
         )
     except (Ticket.DoesNotExist, ValueError, TypeError) as error:

@@ -31,7 +31,7 @@ from tickets import forms_agent, permissions, read_marks, services, workflow
 from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Ticket
 from tickets.moves import Move
-from tickets.selectors import desk_pages, search, ticket_pages
+from tickets.selectors import desk_pages, people, search, ticket_pages
 from tickets.views import common
 
 
@@ -344,6 +344,8 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, status: int = 200, **pa
     context = _panel_context(request, ticket, **panel)
     if request.htmx:
         return render(request, "tickets/agent/_panel.html", context, status=status)
+    context["people"] = people.people_around(ticket, request.user)
+    context["desk"] = True
     context["recent_tickets"] = desk_pages.requester_recent_tickets(ticket, request.user)
     context["similar"] = search.similar_tickets(ticket, request.user)
     return render(request, "tickets/agent/detail.html", context, status=status)

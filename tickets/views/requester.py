@@ -36,7 +36,7 @@ from tickets.forms import (
 )
 from tickets.models import Ticket, TicketEvent
 from tickets.moves import Move, Role, made_by
-from tickets.selectors import requester_pages, ticket_pages
+from tickets.selectors import people, requester_pages, ticket_pages
 
 # The ACTIONS menu: the moves the table lets a requester choose, in its order, except that a
 # proposed closure's approval comes before its refusal (the table's order is README's).
@@ -44,6 +44,7 @@ MENU: tuple[Move, ...] = tuple(
     sorted(made_by(Role.REQUESTER), key=lambda move: move == Move.REFUSE_CLOSURE)
 )
 TICKETS_PER_PAGE = 25
+INVITED_SHOWN = 25
 LIST_STATES = ("all", "open", "closed")
 
 
@@ -203,7 +204,10 @@ def mine(request: HttpRequest) -> HttpResponse:
         state = "all"
     tickets = requester_pages.requester_tickets(request.user, state=state)
     page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "tickets/mine.html", {"page": page, "state": state})
+    # The tickets the person is invited to follow (the latest ones), below their own.
+    invited = list(people.invited_tickets(request.user)[:INVITED_SHOWN])
+    context = {"page": page, "state": state, "invited": invited}
+    return render(request, "tickets/mine.html", context)
 
 
 def _desk_url(ticket: Ticket) -> str:
@@ -236,6 +240,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
         "reopen_form": ReopenForm(),
         "cancel_form": CancelForm(),
         "reopen_deadline": permissions.reopen_deadline(ticket),
+        "people": people.people_around(ticket, user),
     }
     context.update(forms)
     return context
