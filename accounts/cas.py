@@ -114,7 +114,7 @@ def logout_url(request: HttpRequest, next_url: str) -> str:
     return client.get_logout_url(request.build_absolute_uri(next_url))
 
 
-urlpatterns = [
-    path("login/", LoginView.as_view(), name="cas_login"),
-    path("callback/", cas_views.CallbackView.as_view(), name="cas_callback"),
-]
+# One address: the CAS server sends people back to it with a ticket, and posts its single logout
+# requests to it. (django-cas-ng's proxy-ticket callback is left out: the helpdesk asks no other
+# service on a person's behalf.)
+urlpatterns = [path("login/", LoginView.as_view(), name="cas_login")]
