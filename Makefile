@@ -38,6 +38,7 @@ run: install
 	@echo "Preparing the database (SQLite file db.sqlite3 unless DATABASE_URL is set)"
 	@$(BIN)/python manage.py migrate --noinput -v 0
 	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_demo_data
+	@$(BIN)/python manage.py load_demo_articles
 	@echo "Helpdesk: $(SITE_URL)/  (Ctrl+C stops it)"
 	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

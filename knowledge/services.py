@@ -93,7 +93,7 @@ def article_save(
         body=article.body,
         visibility=article.visibility,
         status=article.status,
-        note=note or (_("Created") if creating else ""),
+        note=note or (_("Article created") if creating else ""),
     )
     _refresh_search_vector(article)
     return article

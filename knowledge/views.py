@@ -208,7 +208,7 @@ def _ticket_initial(request: HttpRequest) -> tuple[Ticket | None, dict[str, Any]
         part
         for part in (
             ticket.description.strip(),
-            ("**" + _("Answer") + "**\n\n" + ticket.resolution.strip())
+            ("**" + _("The answer") + "**\n\n" + ticket.resolution.strip())
             if ticket.resolution.strip()
             else "",
         )
