@@ -68,8 +68,10 @@ def test_declared_from_a_ticket_the_ticket_is_its_first_link(scene):
 
 def test_links_are_made_one_ticket_at_a_time_with_a_result_each(scene):
     incident = scene.incident()
-    mine, again, foreign = scene.ticket(), scene.ticket(), TicketFactory(
-        category=scene.other_category
+    mine, again, foreign = (
+        scene.ticket(),
+        scene.ticket(),
+        TicketFactory(category=scene.other_category),
     )
     services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=[again.pk])
     results = services.link_tickets(
@@ -81,7 +83,7 @@ def test_links_are_made_one_ticket_at_a_time_with_a_result_each(scene):
         (foreign.pk, False),
         (999999, False),
     ]
-    assert "already linked" in results[1].message
+    assert "déjà rattaché" in results[1].message
     assert set(incident.links.values_list("ticket_id", flat=True)) == {mine.pk, again.pk}
     assert not foreign.events.filter(action=Move.LINK_INCIDENT).exists()
 
@@ -198,7 +200,10 @@ def test_resolving_requests_closure_of_each_linked_ticket_through_the_workflow(s
     services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=ids)
 
     results = services.resolve(
-        incident=incident, actor=scene.agent, text="Le contrôleur est remplacé.", request_closure=True
+        incident=incident,
+        actor=scene.agent,
+        text="Le contrôleur est remplacé.",
+        request_closure=True,
     )
 
     done = {r.ticket_id: r.done for r in results}
