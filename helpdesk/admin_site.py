@@ -2,7 +2,8 @@
 
 The admin's login form would be a second door with no limit on failed passwords: its login page
 sends people to allauth's (next: where they were going), whose limits count every failure, and the
-admin's own checks (active staff only) still decide who enters.
+admin's own checks still decide who enters: active staff, and heads of service, who find there
+only their own services' pages (`categories.delegation`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class AdminSite(admin.AdminSite):
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Active staff, and active heads of an active service (who see their services alone)."""
+        # Imported here: this module loads with the apps, before the models it reads.
+        from categories import delegation
+
+        return delegation.may_enter_admin(request.user)
+
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         """The index, with the outbox's figures and the broker's state for the staff who run the
-        service (templates/admin/index.html)."""
+        helpdesk (templates/admin/index.html); heads of service get their pages alone."""
         # Imported here: this module loads with the apps, before the models it reads.
         from helpdesk import monitoring
 
+        if not request.user.is_staff:
+            return super().index(request, extra_context)
         _ready, health = monitoring.readiness()
         return super().index(request, {**(extra_context or {}), "health": health})
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -10,6 +12,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from categories.delegation import DelegatedAdminMixin, headed_service_ids
+from categories.models import Category
 from mailgateway import imap, services
 from mailgateway.models import FailingAddress, InboundMessage, Mailbox
 
@@ -24,7 +28,9 @@ class MailboxForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        service, category = data.get("service"), data.get("category")
+        # A head's form shows the service without letting them change it.
+        service = data.get("service") or (self.instance.service if self.instance.pk else None)
+        category = data.get("category")
         if service and category and category.handling_service_id != service.pk:
             raise ValidationError(
                 {"category": _("Choose a category handled by the mailbox's service.")}
@@ -33,10 +39,17 @@ class MailboxForm(forms.ModelForm):
 
 
 @admin.register(Mailbox)
-class MailboxAdmin(admin.ModelAdmin):
+class MailboxAdmin(DelegatedAdminMixin, admin.ModelAdmin):
     """A service's mailbox; its password is named, never shown: the admin only says whether the
-    variable is set in the environment of this process."""
+    variable is set in the environment of this process.
 
+    Heads of service run their services' mailboxes (on or off, folder, category, unknown senders,
+    the connection test); the connection itself is an administrator's: a password variable names
+    a secret of the server's environment, which must never be sent to a server a head chooses.
+    """
+
+    delegated_add = False
+    delegated_readonly = ("service", "host", "port", "security", "username", "password_env")
     form = MailboxForm
     list_display = [
         "name",
@@ -49,7 +62,11 @@ class MailboxAdmin(admin.ModelAdmin):
         "last_polled_at",
         "has_error",
     ]
-    list_filter = ["is_active", "service", "unknown_sender_policy"]
+    list_filter = [
+        "is_active",
+        ("service", admin.RelatedOnlyFieldListFilter),
+        "unknown_sender_policy",
+    ]
     search_fields = ["name", "username", "host"]
     list_select_related = ["service"]
     readonly_fields = ["password_set", "last_polled_at", "last_error", "last_uid", "uidvalidity"]
@@ -63,6 +80,12 @@ class MailboxAdmin(admin.ModelAdmin):
         (_("Messages"), {"fields": ["folder", "category", "unknown_sender_policy"]}),
         (_("Reading"), {"fields": ["last_polled_at", "last_error", "last_uid", "uidvalidity"]}),
     ]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "category" and self.is_delegated(request):
+            headed = headed_service_ids(request.user)
+            kwargs["queryset"] = Category.objects.filter(handling_service__in=headed)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("password variable set"), boolean=True)
     def password_set(self, obj: Mailbox) -> bool:
