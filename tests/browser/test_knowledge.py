@@ -109,7 +109,7 @@ def student_walk(page: Page, base_url: str, labels: Labels, student) -> None:
     check_accessibility(page, "ticket form with the answers")
 
     with page.expect_response(re.compile(r"/kb/suggest/\?.*subject=eduroam")):
-        page.get_by_label(labels.subject, exact=True).press_sequentially("eduroam refuse", delay=20)
+        page.locator("#id_subject").press_sequentially("eduroam refuse", delay=20)
     expect(suggestions).to_have_count(2)  # the copiers' answer went away
     title = EDUROAM[labels.language]
     page.get_by_text(title, exact=True).click()  # opens the answer in place
@@ -133,12 +133,10 @@ def agent_walk(page: Page, base_url: str, labels: Labels, agent, student, wifi) 
     Ticket.objects.filter(pk=ticket.pk).update(resolution="Ajoutez la file « B12-couleur ».")
     log_in(page, base_url, agent.email, f"/desk/tickets/{ticket.pk}/")
     page.get_by_role("link", name=labels.make_article).click()
-    expect(
-        page.get_by_label("Title", exact=True).or_(page.get_by_label("Titre", exact=True))
-    ).to_have_value("Imprimante introuvable en B12")
+    expect(page.locator("#id_title")).to_have_value("Imprimante introuvable en B12")
     check_accessibility(page, "new article from a ticket")
-    page.get_by_label(labels.visibility).select_option("public")
-    page.get_by_label(labels.status, exact=True).select_option("published")
+    page.locator("#id_visibility").select_option("public")
+    page.locator("#id_status").select_option("published")
     page.get_by_role("button", name=labels.save).click()
     expect(page.get_by_text(labels.saved)).to_be_visible()
     check_accessibility(page, "article saved, with its history")
@@ -193,7 +191,7 @@ def test_without_javascript_the_search_step_leads_to_the_answers_and_back(
         page.locator(".kb-search-step").get_by_role("button", name="Rechercher").click()
         expect(page).to_have_url(re.compile(r"/kb/\?category=wifi&q=eduroam"))
         page.get_by_role("link", name="Aucune réponse ne m'aide : poursuivre ma demande").click()
-        expect(page.get_by_label("Sujet", exact=True)).to_have_value("eduroam")
+        expect(page.locator("#id_subject")).to_have_value("eduroam")
         page.go_back()
         page.get_by_role("link", name=EDUROAM["fr"]).click()
         page.get_by_role("button", name="Cela a résolu mon problème").click()
