@@ -39,6 +39,7 @@ run: install
 	@$(BIN)/python manage.py migrate --noinput -v 0
 	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_demo_data
 	@$(BIN)/python manage.py load_demo_articles
+	@$(BIN)/python manage.py load_demo_incidents
 	@echo "Helpdesk: $(SITE_URL)/  (Ctrl+C stops it)"
 	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
