@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.views import desk, moves, requester
+from api.views import desk, ent, moves, requester
 
 app_name = "api"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("categories/", requester.CategoryListView.as_view(), name="categories"),
     path("tickets/", requester.MyTicketsView.as_view(), name="tickets"),
     path("tickets/<int:pk>/", requester.TicketView.as_view(), name="ticket"),
+    path("ent/mine/", ent.EntSummaryView.as_view(), name="ent_mine"),
     path("desk/queues/<slug:key>/", desk.QueueView.as_view(), name="desk_queue"),
     path("desk/tickets/<int:pk>/", desk.DeskTicketView.as_view(), name="desk_ticket"),
 ]

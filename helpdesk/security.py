@@ -53,6 +53,8 @@ def sso_origins(providers: dict[str, Any] | None = None) -> list[str]:
             urls.append(app_settings.get("server_url", ""))
             idp = app_settings.get("idp", {})
             urls.extend([idp.get("sso_url", ""), idp.get("metadata_url", "")])
+    # The CAS button and the sign-out after a CAS sign-in are forms answered by a redirect there.
+    urls.append(getattr(settings, "CAS_SERVER_URL", None) or "")
     origins: list[str] = []
     for url in urls:
         origin = _origin(url or "")
@@ -61,8 +63,11 @@ def sso_origins(providers: dict[str, Any] | None = None) -> list[str]:
     return origins
 
 
-def content_security_policy(form_targets: Iterable[str] = ()) -> str:
-    """The policy of HTML pages: everything from the helpdesk's own origin, nothing inline."""
+def content_security_policy(
+    form_targets: Iterable[str] = (), frame_ancestors: Iterable[str] = ()
+) -> str:
+    """The policy of HTML pages: everything from the helpdesk's own origin, nothing inline.
+    `frame_ancestors`: the origins that may frame the page (none, unless a page lists some)."""
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -72,7 +77,7 @@ def content_security_policy(form_targets: Iterable[str] = ()) -> str:
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": list(frame_ancestors) or ["'none'"],
         "form-action": ["'self'", *form_targets],
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())

@@ -33,6 +33,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("incidents.urls")),
     path("api/v1/", include("api.urls")),
+    path("ent/", include("api.ent_urls")),
     path("kb/", include("knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -34,6 +34,7 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/desk/queues/todo/": "401 403 403 200 200 200 200",
     "GET /api/v1/desk/queues/nowhere/": "401 403 403 404 404 404 404",
     "GET /api/v1/desk/tickets/{pk}/": "401 404 404 200 404 200 200",
+    "GET /api/v1/ent/mine/": "401 200 200 200 200 200 200",
     "GET /api/v1/schema/": "200 200 200 200 200 200 200",
     "GET /api/v1/docs/": "200 200 200 200 200 200 200",
     # The requester's moves on an open ticket nobody took.

@@ -16,8 +16,10 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from categories import services as category_services
 from incidents.models import Incident
 from notifications import unsubscribe
+from tests.factories import agent_of
 from tests.security.conftest import ROLES, World, role_clients
 from tests.security.urls import Route, admin_object_id, all_routes
 
@@ -53,6 +55,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     # (or another person's) cannot be revoked (404).
     "api_tokens:create": ("L 405 405 405 405 405 405", "L 400 400 400 400 400 400"),
     "api_tokens:revoke": ("L 405 405 405 405 405 405", "L 404 404 404 404 404 404"),
+    # The ENT's "Mes tickets" widget: anyone may open it (a visitor gets a link to sign in).
+    "ent:mine": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "tickets:mine": ("L 200 200 200 200 200 200", "L 405 405 405 405 405 405"),
     "tickets:create": ("L 200 200 200 200 200 200", "L 400 400 400 400 400 400"),
     # The requester's pages of the ticket: the other requester and the agent of another service
@@ -70,6 +74,10 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "tickets:mark_solved": ("L 405 405 405 405 405 405", "L R 404 403 404 403 403"),
     "tickets:cancel": ("L 405 405 405 405 405 405", "L R 404 403 404 403 403"),
     "tickets:reopen": ("L 405 405 405 405 405 405", "L 400 404 400 404 400 400"),
+    # People around the ticket: the requester and the service's agents invite (an empty form:
+    # 400); only an invitee leaves (tests/security/test_people_access.py has the invitee's row).
+    "tickets:invite": ("L 200 404 200 404 200 200", "L 400 404 400 404 400 400"),
+    "tickets:leave": ("L 405 405 405 405 405 405", "L 403 404 403 404 403 403"),
     # The agents' workspace: requesters are told it is not for them (403) or get 404 on a ticket.
     "desk:home": ("L 403 403 200 200 200 200", "405 405 405 405 405 405 405"),
     "desk:availability": ("405 405 405 405 405 405 405", "L 403 403 404 404 404 404"),
@@ -81,6 +89,11 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "desk:view_save": ("405 405 405 405 405 405 405", "L 403 403 R R R R"),
     "desk:view_delete": ("405 405 405 405 405 405 405", "L 403 403 404 404 404 404"),
     "desk:detail": ("L 404 404 200 404 200 200", "405 405 405 405 405 405 405"),
+    # Following a ticket: its service's agents (the admin too); the requester may not (403).
+    "desk:watch": ("L 405 405 405 405 405 405", "L 403 404 R 404 R R"),
+    "desk:unwatch": ("L 405 405 405 405 405 405", "L 403 404 403 404 403 403"),
+    # Filing for someone: any agent; an empty form is shown again (400).
+    "desk:file_for": ("L 404 404 200 200 200 200", "L 404 404 400 400 400 400"),
     "desk:action": ("405 405 405 405 405 405 405", "L 404 404 400 404 400 400"),
     # One move's form, opened from the ACTIONS menu: GET only, for the service's agents.
     "desk:move": ("L 404 404 200 404 200 200", "405 405 405 405 405 405 405"),
@@ -108,8 +121,6 @@ EXPECTED: dict[str, tuple[str, str]] = {
     # One-click unsubscription: the signed link is the proof (RFC 8058), whoever follows it;
     # GET asks to confirm, POST switches the email off. A bad link: 400 (tests/notifications).
     "notifications:unsubscribe": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
-}
-
     # Known incidents. The status page, its feeds and a public incident's page need no sign-in;
     # "Je suis concerné" does (an empty POST records the person and sends them back).
     "incidents:status": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
@@ -127,6 +138,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "incidents:link": ("405 405 405 405 405 405 405", "L 403 403 400 404 400 400"),
     "incidents:update": ("405 405 405 405 405 405 405", "L 403 403 400 404 400 400"),
     "incidents:resolve": ("405 405 405 405 405 405 405", "L 403 403 400 404 400 400"),
+}
+
 LOGIN = "L"
 REDIRECT = "R"
 
@@ -146,9 +159,9 @@ def _url(route: Route, world: World) -> str:
         "app_label": "tickets",
         "url": "no-such-page/",
         "token": unsubscribe.token_for(world.user("owner").pk, "agent_replies"),
+        "incident_pk": _incident(world).pk if "incident_pk" in route.arguments else 0,
     }
     kwargs = {name: values[name] for name in route.arguments}
-        "incident_pk": _incident(world).pk if "incident_pk" in route.arguments else 0,
     if route.name:
         url = reverse(route.name, kwargs=kwargs)
     else:
@@ -160,8 +173,6 @@ def _url(route: Route, world: World) -> str:
     return url
 
 
-QUERIES = {
-    "desk:stats": "service={service}",
 def _incident(world: World) -> Incident:
     """An ongoing incident of the world's service on the ticket's category (made once)."""
     incident = getattr(world, "incident", None)
@@ -176,11 +187,13 @@ def _incident(world: World) -> Incident:
     return incident
 
 
+QUERIES = {
+    "desk:stats": "service={service}",
     "desk:stats_export": "service={service}&table=timeline",
     "desk:queue_export": "tab=all",
+    "incidents:export": "service={service}",
     "knowledge:stats": "service={service}",
     "knowledge:stats_export": "service={service}",
-    "incidents:export": "service={service}",
 }
 
 
@@ -210,7 +223,7 @@ def _code(response, login_url: str) -> str:
 OUTSIDERS = ("anonymous", "other", "foreign_agent")
 
 
-def _observe(route: Route, world: World) -> tuple[str, str]:
+def _observe(route: Route, world: World, outsiders: tuple[str, ...] = OUTSIDERS) -> tuple[str, str]:
     url = _url(route, world)
     clients = _clients(world)
     login_url = reverse("admin:login") if route.group == "admin" else reverse("account_login")
@@ -221,7 +234,7 @@ def _observe(route: Route, world: World) -> tuple[str, str]:
         for role in ROLES:
             response = _call(clients[role], method, url)
             codes.append(_code(response, login_url))
-            if role in OUTSIDERS:
+            if role in outsiders:
                 leaked = [secret for secret in secrets if secret in response.body]
                 assert not leaked, f"{method} {url} shows {leaked} to {role}"
         results.append(" ".join(codes))
@@ -246,9 +259,20 @@ def test_project_url(route: Route, world: World):
     )
 
 
+# The admin's models a head of service runs for their services (categories.delegation).
+HEADS_ADMIN_MODELS = {"categories_service", "categories_category", "mailgateway_mailbox"}
+
+
+def _admin_model(name: str) -> str:
+    """"admin:<app>_<model>_<view>" -> "<app>_<model>" ("" for the site's own pages)."""
+    match = re.fullmatch(r"admin:(\w+?_\w+?)_(changelist|add|change|delete|history)", name)
+    return match.group(1) if match else ""
+
+
 @pytest.mark.parametrize("route", ADMIN_ROUTES, ids=lambda route: route.name or route.route)
 def test_admin_url_is_for_staff_only(route: Route, world: World):
-    """Everyone but staff is sent to the admin's login page, for GET and POST; no server error."""
+    """Everyone but staff and heads of service is sent to the admin's login page, for GET and
+    POST; no server error."""
     url = _url(route, world)
     clients = _clients(world)
     login_url = reverse("admin:login")
@@ -262,8 +286,61 @@ def test_admin_url_is_for_staff_only(route: Route, world: World):
                 # The admin's own sign-in and sign-out pages are open (and never a server error).
                 assert response.status_code < 500, (role, method, url)
                 continue
+            if role == "head":
+                # A head of service enters for their services' pages alone
+                # (tests/test_head_admin.py): other models answer 403 or 404; no page shows the
+                # ticket.
+                assert response.status_code in {200, 302, 400, 403, 404, 405}, (method, url)
+                assert world.ticket.subject.encode() not in response.body, (method, url)
+                if response.status_code == 200 and _admin_model(route.name):
+                    assert _admin_model(route.name) in HEADS_ADMIN_MODELS, (method, url)
+                continue
             assert response.status_code == 302, (role, method, url, response.status_code)
             assert response["Location"].startswith(login_url), (role, method, url)
+
+
+# A confidential category's ticket: the service's agent and head, not named for it, get what the
+# agent of another service gets on every page of the ticket, and never read it anywhere.
+TICKET_ROUTES = [route for route in PROJECT_ROUTES if "pk" in route.arguments]
+NOT_NAMED = ("agent", "head")
+
+
+@pytest.fixture
+def confidential_world(world: World) -> World:
+    category = world.ticket.category
+    category.is_confidential = True
+    category_services.category_save(category)
+    named = agent_of(world.ticket.service)
+    category.confidential_agents.add(named)
+    return world
+
+
+def _as_other_service(expected: str) -> str:
+    codes = expected.split()
+    foreign = codes[ROLES.index("foreign_agent")]
+    return " ".join(foreign if ROLES[i] in NOT_NAMED else code for i, code in enumerate(codes))
+
+
+@pytest.mark.parametrize("route", TICKET_ROUTES, ids=lambda route: route.name or route.route)
+def test_a_confidential_ticket_is_another_services_for_unnamed_agents(
+    route: Route, confidential_world: World
+):
+    observed = _observe(route, confidential_world, outsiders=OUTSIDERS + NOT_NAMED)
+    expected = tuple(_as_other_service(codes) for codes in EXPECTED[route.name])
+    assert observed == expected, f"{route.route}: roles {ROLES}\n observed {observed}"
+
+
+@pytest.mark.parametrize(
+    "route",
+    [route for route in PROJECT_ROUTES if route.name.startswith("desk:")],
+    ids=lambda route: route.name,
+)
+def test_no_desk_page_shows_a_confidential_ticket_to_unnamed_agents(
+    route: Route, confidential_world: World
+):
+    """Queues, counts, exports, statistics: the unnamed agent and head never read its subject
+    or its requester's name."""
+    _observe(route, confidential_world, outsiders=OUTSIDERS + NOT_NAMED)
 
 
 @pytest.mark.parametrize("route", ALLAUTH_ROUTES, ids=lambda route: route.name or route.route)
