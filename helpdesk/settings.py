@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "webhooks",
     "knowledge",
     "django_prometheus",
 ]
@@ -448,7 +449,7 @@ SSO_CAS_LABELS = {
 }
 # Signing out of the helpdesk also ends the CAS session (else the next click signs back in).
 SSO_CAS_LOGOUT_COMPLETELY = env.bool("SSO_CAS_LOGOUT_COMPLETELY", default=True)
-CAS_REDIRECT_URL = LOGIN_REDIRECT_URL
+CAS_REDIRECT_URL = "/"
 CAS_IGNORE_REFERER = True
 CAS_LOGIN_MSG = None
 CAS_LOGGED_MSG = None
@@ -655,6 +656,12 @@ CELERY_BEAT_SCHEDULE["resume-postponed"] = {
 }
 # Outbox rows still pending long after they were due (lost broker message, dead worker) are queued
 # again; agents who chose the digest get the day's new tickets every morning.
+# Webhook deliveries still pending long after they were due are queued again.
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "webhooks.tasks.sweep_webhook_deliveries",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.tasks.sweep_pending_notifications",
     "schedule": 15.0,
