@@ -460,7 +460,7 @@ MOVES: dict[Move, MoveRule] = {
         kind=Kind.STATUS_CHANGED,
         timeline=_("%(actor)s postponed the ticket"),
         transition="postpone",
-        notify=(Notify(A.REQUESTER, "ticket_postponed"),),
+        notify=(Notify(A.REQUESTER, "ticket_postponed"), *FOLLOWERS),
         text_required=_("Please give the reason for the postponement."),
     ),
     # The agent resumes it early, or the helpdesk on its date (`tickets.tasks`).

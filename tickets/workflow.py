@@ -474,6 +474,9 @@ def merge(*, ticket: Ticket, actor: Any, into: Ticket) -> Ticket:
     watching = set(into.watchers.values_list("agent_id", flat=True))
     for watcher in ticket.watchers.exclude(agent_id__in=watching):
         Watcher.objects.create(ticket=into, agent_id=watcher.agent_id)
+    # They follow the other ticket now; the duplicate's pages lead there.
+    ticket.invitations.all().delete()
+    ticket.watchers.all().delete()
     before = ticket.status
     ticket.merge(into)
     ticket.save()

@@ -77,6 +77,19 @@ TABLE = [
     ("link_incident", "requester", False, PUBLIC, {}),
     ("incident_update", "agent2", False, PUBLIC, {"requester": "incident_update"}),
     ("incident_resolved", "agent2", True, PUBLIC, {"requester": "incident_resolved"}),
+    # Postponed until a date: the requester is told it; on the date the helpdesk tells the
+    # agent (the service's agents if nobody is assigned); an agent resuming it early tells nobody.
+    ("postpone", "assignee", True, PUBLIC, {"requester": "ticket_postponed"}),
+    ("resume", None, True, PUBLIC, {"assignee": "ticket_resumed"}),
+    ("resume", None, False, PUBLIC, dict.fromkeys(AGENTS, "ticket_resumed")),
+    ("resume", "assignee", True, PUBLIC, {}),
+    # Merged: the duplicate's requester is told where it went; links and corrections are silent.
+    ("merge", "agent2", True, PUBLIC, {"requester": "ticket_merged"}),
+    ("merged_in", "agent2", True, PUBLIC, {}),
+    ("link", "agent2", True, INTERNAL, {}),
+    ("unlink", "agent2", True, INTERNAL, {}),
+    ("edit_subject", "agent2", True, PUBLIC, {}),
+    ("change_category", "agent2", True, PUBLIC, {}),
 ]
 
 
@@ -117,6 +130,8 @@ def test_every_action_is_in_the_matrix_or_silent():
         "expire_closure", "mark_solved", "reopen", "cancel", "reject", "transfer",
         "change_priority", "invite", "leave", "watch", "unwatch",
         "link_incident", "incident_update", "incident_resolved",
+        "postpone", "resume", "merge", "merged_in", "link", "unlink", "edit_subject",
+        "change_category",
     }  # fmt: skip
     covered = {rule.action for rule in recipients.MATRIX} | set(recipients.SILENT_ACTIONS)
     assert covered == actions
