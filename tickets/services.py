@@ -9,6 +9,7 @@ transaction.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import os
 import unicodedata
@@ -29,6 +30,17 @@ from tickets import events, permissions, workflow
 from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Attachment, Ticket, TicketEvent
 from tickets.moves import MOVES, Move
+
+logger = logging.getLogger(__name__)
+
+try:  # the S3 storage's errors (django-storages[s3] brings botocore)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    # What a file storage raises when it cannot keep a file: a full or read-only disk, an S3
+    # server that does not answer, a missing bucket, refused credentials.
+    STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientError)
+except ImportError:  # pragma: no cover - without botocore only the file system stores files
+    STORAGE_ERRORS = (OSError,)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_NAME_LENGTH = 255
@@ -230,8 +242,20 @@ def _store_attachment(
         ),
     )
     file.seek(0)
-    # upload_to ignores the name given here: the stored name is random.
-    attachment.file.save(name, file, save=False)
+    # upload_to ignores the name given here: the stored name is random. A storage that fails
+    # becomes a form error; the caller's transaction then leaves no ticket or message half-made.
+    try:
+        attachment.file.save(name, file, save=False)
+    except STORAGE_ERRORS as error:
+        logger.error("Attachment storage failed for ticket %s: %r", ticket.pk, error)
+        raise ValidationError(
+            _(
+                "The file “%(name)s” could not be stored: the file storage does not answer. "
+                "Nothing was saved; please try again in a few minutes."
+            ),
+            code="file_storage_unavailable",
+            params={"name": name},
+        ) from error
     attachment.save()
     event = events.attachment_added(ticket=ticket, actor=uploader, attachment=attachment)
     return attachment, event

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from tickets.exceptions import TransitionRefused
 from tickets.selectors import ticket_pages
+from tickets.services import STORAGE_ERRORS
 
 # Types a browser may be told; anything else is served as bytes.
 SAFE_CONTENT_TYPES = frozenset(
@@ -133,8 +134,16 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     attachment = ticket_pages.attachment_for_download(pk, attachment_pk, request.user)
     try:
         handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as error:
+    except FileNotFoundError as error:
         raise Http404(_("No file found.")) from error
+    except STORAGE_ERRORS:
+        # The S3 server or the disk does not answer: say so, the file is not lost.
+        return render(
+            request,
+            "503.html",
+            {"message": _("The file storage does not answer. Please try again in a few minutes.")},
+            status=503,
+        )
     content_type = (
         attachment.content_type
         if attachment.content_type in SAFE_CONTENT_TYPES
