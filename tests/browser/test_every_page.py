@@ -17,6 +17,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from incidents import services as incident_services
+from incidents.models import Incident
 from tests.browser.helpers import check_accessibility, log_in
 from tests.factories import CategoryFactory, ServiceFactory, UserFactory, agent_of, head_of
 from tickets import services, workflow
@@ -77,6 +79,14 @@ def people(db):
     services.ticket_create(
         requester=requester, category=category, subject="Mot de passe oublié", description="…"
     )
+    incident = incident_services.declare(
+        actor=agent,
+        service=service,
+        title="Messagerie indisponible",
+        message="Les messages n'arrivent plus depuis 9 h.",
+        categories=[category],
+    )
+    incident_services.post_update(incident=incident, actor=agent, text="Retour prévu à midi.")
     return {
         "requester": requester,
         "agent": agent,
@@ -96,6 +106,9 @@ def visits(role: str, ticket_pk: int) -> list[Visit]:
         Visit("accessibility", reverse("accessibility")),
         Visit("logout", reverse("account_logout")),
         Visit("not-found", "/no-such-page/", 404),
+        Visit("answers", reverse("knowledge:index")),
+        Visit("service-status", reverse("incidents:status")),
+        Visit("incident-public", _incident_path("incidents:public_detail")),
     ]
     if role == "requester":
         return [
@@ -112,9 +125,20 @@ def visits(role: str, ticket_pk: int) -> list[Visit]:
     ]
 
 
+        Visit("articles", reverse("knowledge:manage")),
+        Visit("new-article", reverse("knowledge:create")),
+        Visit("incidents", reverse("incidents:desk_list")),
+        Visit("declare-incident", reverse("incidents:declare")),
+        Visit("incident", _incident_path("incidents:detail")),
 def choose_language(page: Page, base_url: str, language: str) -> None:
     """What the header's switcher does: the language cookie."""
     page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
+def _incident_path(name: str) -> str:
+    """The page of the incident `people` declared."""
+    pk = Incident.objects.order_by("pk").values_list("pk", flat=True).first()
+    return reverse(name, kwargs={"incident_pk": pk})
+
+
 
 
 def check_page(page: Page, where: str, language: str, width: int) -> None:
@@ -179,6 +203,9 @@ def test_every_page_of_a_stranger(new_context, live_server, people, artifacts_di
     ]
     try:
         walk(page, live_server.url, "anonymous", pages, width, artifacts_dir)
+        Visit("answers", reverse("knowledge:index")),
+        Visit("service-status", reverse("incidents:status")),
+        Visit("incident-public", _incident_path("incidents:public_detail")),
     finally:
         context.close()
 
