@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from categories.models import CannedResponse, Category, Service, ServiceMembership
 from categories.services import category_save
-from esupimport import mapping
+from esupimport import fast, mapping
 from esupimport.models import SourceLink
 from esupimport.source import Source
 from mailgateway.html_text import html_to_text
@@ -154,16 +154,37 @@ class Importer:
         return found
 
     def _link(self, kind: str, pairs: list[tuple[Any, int]]) -> None:
-        SourceLink.objects.bulk_create(
-            [SourceLink(kind=kind, source_id=str(s), target_id=t) for s, t in pairs]
-        )
+        if fast.available():
+            ids = fast.reserve_ids(SourceLink, len(pairs))
+            fast.copy_rows(
+                SourceLink._meta.db_table,
+                ["id", "kind", "source_id", "target_id"],
+                [
+                    f"{pk}\t{kind}\t{fast.escape(str(s))}\t{t}"
+                    for pk, (s, t) in zip(ids, pairs, strict=True)
+                ],
+            )
+        else:
+            SourceLink.objects.bulk_create(
+                [SourceLink(kind=kind, source_id=str(s), target_id=t) for s, t in pairs]
+            )
         self.links[kind].update((str(s), t) for s, t in pairs)
 
     @staticmethod
     def _changed(instance: Any, values: dict[str, Any]) -> list[str]:
-        changed = [name for name, value in values.items() if getattr(instance, name) != value]
-        for name in changed:
-            setattr(instance, name, values[name])
+        """Sets the values that differ and names them. Relations compare by key, so that
+        comparing reads no related row."""
+        changed = []
+        for name, value in values.items():
+            field = instance._meta.get_field(name)
+            if field.many_to_one:
+                key = value.pk if value is not None else None
+                if getattr(instance, field.attname) != key:
+                    setattr(instance, name, value)
+                    changed.append(name)
+            elif getattr(instance, name) != value:
+                setattr(instance, name, value)
+                changed.append(name)
         return changed
 
     # --- People -------------------------------------------------------------------------------
@@ -550,8 +571,15 @@ class Importer:
                     tally.unchanged += 1
             else:
                 new.append((row["id"], Ticket(**values)))
+        deferred = fast.available()
         if new:
-            Ticket.objects.bulk_create([ticket for _sid, ticket in new])
+            created = [ticket for _sid, ticket in new]
+            if deferred:
+                # Written after their events (see esupimport.fast); their ids are known now.
+                for ticket, pk in zip(created, fast.reserve_ids(Ticket, len(created)), strict=True):
+                    ticket.pk = pk
+            else:
+                Ticket.objects.bulk_create(created)
             self._link(ticket_kind, [(sid, ticket.pk) for sid, ticket in new])
             tally.created += len(new)
         if to_update and update_fields:
@@ -563,6 +591,8 @@ class Importer:
         }
         attachments = self._import_files(files, tickets)
         self._import_actions(actions, tickets, attachments, action_kind)
+        if deferred and new:
+            fast.copy(Ticket, [ticket for _sid, ticket in new])
 
     def _ticket_values(
         self, row: dict, history: list[dict], archived: bool, tally: Tally
@@ -711,7 +741,7 @@ class Importer:
             else:
                 new.append((action["id"], TicketEvent(ticket=ticket, **values)))
         if new:
-            TicketEvent.objects.bulk_create([event for _sid, event in new])
+            fast.create(TicketEvent, [event for _sid, event in new])
             self._link(kind, [(sid, event.pk) for sid, event in new])
             tally.created += len(new)
         if changed:
@@ -789,54 +819,64 @@ class Importer:
 
     # --- People around tickets ----------------------------------------------------------------
 
-    def _ticket_targets(self, source_ids: list[Any]) -> dict[str, int]:
-        found = self._load_links(Kind.TICKET, source_ids)
-        return found
+    def _people_pages(self, table: str, tally: Tally) -> Any:
+        """Pages of (ticket id, user) pairs whose ticket and person were imported."""
+        for page in self.source.pages(table, self.batch_size):
+            tickets = self._load_links(Kind.TICKET, [row["tick_id"] for row in page])
+            pairs = []
+            for row in page:
+                target = tickets.get(str(row["tick_id"]))
+                user = self.user(row["user_id"])
+                if target is None or user is None:
+                    tally.skipped["ticket or user missing"] += 1
+                    continue
+                pairs.append((target, user.pk))
+            yield list(dict.fromkeys(pairs))
+
+    def _add_missing(
+        self, model: Any, person_field: str, pairs: list[tuple[int, int]], tally: Tally
+    ) -> None:
+        if not pairs:
+            return
+        existing = set(
+            model.objects.filter(ticket_id__in={t for t, _u in pairs}).values_list(
+                "ticket_id", f"{person_field}_id"
+            )
+        )
+        missing = [pair for pair in pairs if pair not in existing]
+        model.objects.bulk_create(
+            [model(ticket_id=t, **{f"{person_field}_id": u}) for t, u in missing]
+        )
+        tally.created += len(missing)
+        tally.unchanged += len(pairs) - len(missing)
 
     def import_invitations(self) -> None:
         tally = self.report.tallies["invitations"]
-        for page in self.source.pages("h_invi", self.batch_size):
-            tickets = self._ticket_targets([row["tick_id"] for row in page])
+        for pairs in self._people_pages("h_invi", tally):
             with self._batch():
-                for row in page:
-                    target = tickets.get(str(row["tick_id"]))
-                    user = self.user(row["user_id"])
-                    if target is None or user is None:
-                        tally.skipped["ticket or user missing"] += 1
-                        continue
-                    _invitation, created = Invitation.objects.get_or_create(
-                        ticket_id=target, user=user
-                    )
-                    tally.created += int(created)
-                    tally.unchanged += int(not created)
+                self._add_missing(Invitation, "user", pairs, tally)
 
     def import_monitoring(self) -> None:
         """Agents who monitored a ticket watch it; anyone else follows it as an invitee."""
         tally = self.report.tallies["monitoring"]
-        for page in self.source.pages("h_tick_moni", self.batch_size):
-            tickets = self._ticket_targets([row["tick_id"] for row in page])
+        for pairs in self._people_pages("h_tick_moni", tally):
             services = dict(
-                Ticket.objects.filter(pk__in=tickets.values()).values_list("pk", "service_id")
+                Ticket.objects.filter(pk__in={t for t, _u in pairs}).values_list("pk", "service_id")
             )
+            agents = set(
+                ServiceMembership.objects.filter(
+                    service_id__in=set(services.values()), user_id__in={u for _t, u in pairs}
+                ).values_list("service_id", "user_id")
+            )
+            watching = [(t, u) for t, u in pairs if (services.get(t), u) in agents]
+            following = [(t, u) for t, u in pairs if (services.get(t), u) not in agents]
+            if following:
+                self.report.notes["monitoring by non-agents imported as invitations"] += len(
+                    following
+                )
             with self._batch():
-                for row in page:
-                    target = tickets.get(str(row["tick_id"]))
-                    user = self.user(row["user_id"])
-                    if target is None or user is None:
-                        tally.skipped["ticket or user missing"] += 1
-                        continue
-                    is_agent = ServiceMembership.objects.filter(
-                        service_id=services.get(target), user=user
-                    ).exists()
-                    if is_agent:
-                        _row, created = Watcher.objects.get_or_create(ticket_id=target, agent=user)
-                    else:
-                        _row, created = Invitation.objects.get_or_create(
-                            ticket_id=target, user=user
-                        )
-                        self.report.notes["monitoring by non-agents imported as invitations"] += 1
-                    tally.created += int(created)
-                    tally.unchanged += int(not created)
+                self._add_missing(Watcher, "agent", watching, tally)
+                self._add_missing(Invitation, "user", following, tally)
 
     def import_faq(self) -> None:
         total = self.source.count("h_faq2")

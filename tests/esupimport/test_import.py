@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User
@@ -88,6 +89,14 @@ def test_tickets_read_as_they_did_in_esup_helpdesk(pg_source, client):
     note = ticket_of(2).events.get(action="internal_note")
     assert note.visibility == TicketEvent.Visibility.INTERNAL
     assert "quota" in note.text
+    # The search finds tickets by their history's words.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_vector @@ plainto_tsquery('french', 'quota') FROM tickets_ticket "
+            "WHERE id = %s",
+            [ticket_of(2).pk],
+        )
+        assert cursor.fetchone()[0]
     # HTML became text; text that went through a wrong encoding reads right again.
     assert ticket_of(1).description.startswith("Bonjour,")
     assert "<p>" not in ticket_of(1).description
