@@ -56,7 +56,7 @@ def sso_label(provider: Any) -> str:
 
     labels = (getattr(provider.app, "settings", None) or {}).get("labels") or {}
     language = (translation.get_language() or "fr")[:2]
-    return labels.get(language) or gettext("University account")
+    return labels.get(language) or gettext("University sign-in")
 
 
 @register.simple_tag(takes_context=True)

@@ -185,6 +185,9 @@ def test_sso_sign_in_brings_the_person_back_to_the_deep_link(
     assert user.email == "camille.lefevre@univ-lorraine.example"
     assert user.full_name == "Camille Lefèvre"
     assert user.preferred_language == "fr"
+    # The directory's facts the provider released, as the audiences read them.
+    assert user.affiliations == ["member", "student"]
+    assert user.department == "UFR-MIM"
     account = SocialAccount.objects.get()
     assert account.user == user
     assert account.provider == PROVIDER_ID
@@ -282,7 +285,8 @@ def test_local_login_in_english_with_an_error_then_back_to_the_deep_link(
 
 
 def test_sso_signs_into_the_account_an_administrator_created(page, live_server, sso_settings):
-    """A person whose account was created beforehand lands in it and it gets linked to the SSO."""
+    """A person whose account was created beforehand lands in it and it gets linked to the SSO;
+    the directory's facts the provider released are copied onto it."""
     from tests.factories import UserFactory
 
     idp = sso_settings
@@ -294,5 +298,6 @@ def test_sso_signs_into_the_account_an_administrator_created(page, live_server, 
     assert SocialAccount.objects.get().user == existing
     existing.refresh_from_db()
     assert existing.full_name == "Camille Lefèvre"
+    assert existing.affiliations == ["member", "student"]
     # Whoever set that account's password before (never verified here) can no longer use it.
     assert not existing.has_usable_password()

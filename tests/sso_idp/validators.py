@@ -4,7 +4,8 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 
 
 class UniversityClaimsValidator(OAuth2Validator):
-    """Releases the claims a university IdP sends: name parts, email, language."""
+    """Releases the claims a university IdP sends: name parts, email, language, and the
+    directory's affiliations and department (as RENATER's OIDC provider names them)."""
 
     oidc_claim_scope = {
         **OAuth2Validator.oidc_claim_scope,
@@ -14,6 +15,8 @@ class UniversityClaimsValidator(OAuth2Validator):
         "given_name": "profile",
         "family_name": "profile",
         "locale": "profile",
+        "eduperson_affiliation": "profile",
+        "supannEntiteAffectation": "profile",
     }
 
     def get_additional_claims(self, request) -> dict:
@@ -25,4 +28,6 @@ class UniversityClaimsValidator(OAuth2Validator):
             "email": user.email,
             "email_verified": True,
             "locale": "fr-FR",
+            "eduperson_affiliation": ["member", "Student"],
+            "supannEntiteAffectation": "UFR-MIM",
         }
