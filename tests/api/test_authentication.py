@@ -54,7 +54,7 @@ def test_an_unusable_token_is_refused(state):
 def test_a_token_in_the_address_is_refused_even_when_valid():
     _token, secret = services.token_create(user=UserFactory(), name="script", days=30)
     for name in ("token", "access_token", "api_key"):
-        response = Client().get(f"/api/v1/me/?{name}={secret}")
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/api/v1/me/?{name}={secret}")
         assert response.status_code == 400
         assert "Authorization header" in response.json()["detail"]
 
@@ -69,6 +69,7 @@ def test_a_read_token_reads_but_never_writes():
         "/api/v1/tickets/",
         {"category": category.slug, "subject": "S", "description": "D"},
         content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 403
     assert "write scope" in response.json()["detail"]
