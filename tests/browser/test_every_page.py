@@ -114,6 +114,7 @@ def visits(role: str, ticket_pk: int) -> list[Visit]:
         return [
             *common,
             Visit("ticket", reverse("tickets:detail", kwargs={"pk": ticket_pk})),
+            Visit("invite", reverse("tickets:invite", kwargs={"pk": ticket_pk})),
             Visit("desk-refused", reverse("desk:home"), 403),
         ]
     return [
@@ -121,24 +122,26 @@ def visits(role: str, ticket_pk: int) -> list[Visit]:
         Visit("desk", reverse("desk:home")),
         Visit("queues", reverse("desk:queue")),
         Visit("ticket", reverse("desk:detail", kwargs={"pk": ticket_pk})),
+        Visit("invite", reverse("tickets:invite", kwargs={"pk": ticket_pk})),
+        Visit("file-for-someone", reverse("desk:file_for")),
         Visit("statistics", reverse("desk:stats")),
-    ]
-
-
         Visit("articles", reverse("knowledge:manage")),
         Visit("new-article", reverse("knowledge:create")),
         Visit("incidents", reverse("incidents:desk_list")),
         Visit("declare-incident", reverse("incidents:declare")),
         Visit("incident", _incident_path("incidents:detail")),
-def choose_language(page: Page, base_url: str, language: str) -> None:
-    """What the header's switcher does: the language cookie."""
-    page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
+    ]
+
+
 def _incident_path(name: str) -> str:
     """The page of the incident `people` declared."""
     pk = Incident.objects.order_by("pk").values_list("pk", flat=True).first()
     return reverse(name, kwargs={"incident_pk": pk})
 
 
+def choose_language(page: Page, base_url: str, language: str) -> None:
+    """What the header's switcher does: the language cookie."""
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
 
 
 def check_page(page: Page, where: str, language: str, width: int) -> None:
@@ -200,12 +203,12 @@ def test_every_page_of_a_stranger(new_context, live_server, people, artifacts_di
         Visit("login", reverse("account_login")),
         Visit("accessibility", reverse("accessibility")),
         Visit("not-found", "/no-such-page/", 404),
-    ]
-    try:
-        walk(page, live_server.url, "anonymous", pages, width, artifacts_dir)
         Visit("answers", reverse("knowledge:index")),
         Visit("service-status", reverse("incidents:status")),
         Visit("incident-public", _incident_path("incidents:public_detail")),
+    ]
+    try:
+        walk(page, live_server.url, "anonymous", pages, width, artifacts_dir)
     finally:
         context.close()
 
