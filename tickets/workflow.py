@@ -464,7 +464,8 @@ def merge(*, ticket: Ticket, actor: Any, into: Ticket) -> Ticket:
         )
     problem = can_merge_into(ticket, into)
     if problem:
-        raise TransitionRefused(problem, TransitionRefused.CONFLICT)
+        # About the ticket chosen, not this one: the form comes back with the message (400).
+        raise TransitionRefused(problem, TextRequired.BAD_REQUEST)
     events.move_thread(duplicate=ticket, into=into)
     followers = set(into.invitations.values_list("user_id", flat=True)) | {into.requester_id}
     for invitation in ticket.invitations.exclude(user_id__in=followers):
