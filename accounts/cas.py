@@ -8,10 +8,12 @@ when the settings name a CAS server (SSO_CAS_SERVER_URL).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 from urllib.parse import urlencode
 
+import requests
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,13 +28,24 @@ from django_cas_ng import backends as cas_backends
 from django_cas_ng import views as cas_views
 from django_cas_ng.utils import get_cas_client
 
-from accounts import attributes, signin
+from accounts import attributes, ldap, signin
 
 logger = logging.getLogger(__name__)
 
 # The session remembers the person came through CAS: signing out then also ends the CAS session.
 SESSION_KEY = "signed_in_with_cas"
 _REFUSAL_KEY = "cas_refusal"
+
+
+# Seconds the ticket validation waits for the CAS server (settings.SSO_CAS_TIMEOUT overrides):
+# python-cas sets none, and a hung server would hold the web worker for good.
+VALIDATION_TIMEOUT = 10
+
+
+class _Session(requests.Session):
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", getattr(settings, "SSO_CAS_TIMEOUT", VALIDATION_TIMEOUT))
+        return super().request(*args, **kwargs)
 
 
 def enabled() -> bool:
@@ -56,6 +69,7 @@ class Backend(cas_backends.CASBackend):
 
     def authenticate(self, request: HttpRequest | None, ticket: str, service: str) -> Any:
         client = get_cas_client(service_url=service, request=request)
+        client.session = _Session()
         try:
             login, released, _pgtiou = client.verify_ticket(ticket)
         except OSError:
@@ -67,6 +81,8 @@ class Backend(cas_backends.CASBackend):
             logger.info("CAS ticket refused by the server.")
             return None
         person = attributes.read(released or {})
+        if not person.email:
+            person = _completed_from_directory(str(login), person)
         try:
             user = signin.account_for_cas(str(login), person)
         except signin.SignInRefused as refusal:
@@ -74,6 +90,28 @@ class Backend(cas_backends.CASBackend):
                 request.session[_REFUSAL_KEY] = str(refusal)
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+def _completed_from_directory(
+    login: str, person: attributes.DirectoryAttributes
+) -> attributes.DirectoryAttributes:
+    """A CAS server that releases no address (CAS 2.0 often releases nothing): the directory's
+    entry for the login fills in what the server left out."""
+    if not ldap.enabled():
+        return person
+    try:
+        entry = ldap.find_person(uid=login)
+    except ldap.DirectoryUnavailable as error:
+        logger.warning("Directory not read for the CAS login %s: %s", login, error)
+        return person
+    if entry is None:
+        return person
+    missing = {
+        field.name: getattr(entry, field.name)
+        for field in dataclasses.fields(person)
+        if getattr(person, field.name) is None
+    }
+    return dataclasses.replace(person, **missing)
 
 
 def _page(request: HttpRequest, status: int, **context: Any) -> HttpResponse:

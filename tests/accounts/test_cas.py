@@ -9,6 +9,7 @@ helpdesk validates the ticket with the server in CAS 3.0 or 2.0.
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -208,6 +209,22 @@ def test_an_unreachable_cas_server_is_a_503_page(client, settings):
     assert SESSION_KEY not in client.session
 
 
+def test_a_cas_server_that_never_answers_is_a_503_page(client, settings):
+    """A server that takes the connection and says nothing: the helpdesk stops waiting."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    try:
+        settings.CAS_SERVER_URL = f"http://127.0.0.1:{silent.getsockname()[1]}/cas/"
+        settings.SSO_CAS_TIMEOUT = 0.5
+        response = client.get(reverse("cas_login"), {"ticket": "ST-1"})
+    finally:
+        silent.close()
+
+    assert response.status_code == 503
+    assert SESSION_KEY not in client.session
+
+
 def test_an_address_elsewhere_is_not_followed(client, cas):
     """`next` pointing off the site is dropped: the service given to CAS stays on the site."""
     response = client.get(reverse("cas_login"), {"next": "https://evil.example/steal"})
@@ -285,3 +302,35 @@ def test_single_logout_from_cas_ends_the_helpdesk_session(live_server, cas):
         return page.status_code == 302 and "/accounts/login/" in page.headers["Location"]
 
     assert wait_until(signed_out, 10)
+
+
+def test_a_cas_server_releasing_no_address_is_completed_by_the_directory(
+    client, cas, settings, tmp_path_factory
+):
+    """CAS 2.0 servers often release the login alone: the LDAP directory's entry for that login
+    gives the account its address, name, affiliations and department."""
+    from tests.ldap_server import start_slapd, use_directory
+
+    cas.add_person("jmartin", PASSWORD)  # no attributes at all
+    with start_slapd(tmp_path_factory.mktemp("slapd_cas")) as directory:
+        use_directory(settings, directory)
+        response = cas_sign_in(client, "/profile/", username="jmartin")
+
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert (user.email, user.full_name, user.directory_id) == (
+        "jeanne.martin@univ-test.fr",
+        "Jeanne Martin",
+        "jmartin",
+    )
+    assert user.affiliations == ["employee", "member", "staff"]
+    assert user.department == "DSI"
+
+
+def test_a_cas_server_releasing_no_address_without_a_directory_is_refused(client, cas):
+    cas.add_person("jmartin", PASSWORD)
+    response = cas_sign_in(client, "/profile/", username="jmartin")
+
+    assert response.status_code == 403
+    assert "email" in response.content.decode() or "électronique" in response.content.decode()
+    assert not User.objects.exists()
