@@ -21,10 +21,16 @@ class UserAdmin(OneLineAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "preferred_language", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]
-    search_fields = ["email", "full_name"]
+    search_fields = ["email", "full_name", "directory_id"]
+    # Copied from the university at each sign-in: an edit here would last until the next one.
+    readonly_fields = ["directory_id", "affiliations", "department", "directory_groups"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("full_name", "preferred_language")}),
+        (
+            _("University directory"),
+            {"fields": ("directory_id", "affiliations", "department", "directory_groups")},
+        ),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -146,6 +146,11 @@ def _profile(user: User) -> dict[str, Any]:
         "date_joined": user.date_joined,
         "last_login": user.last_login,
         "groups": sorted(user.groups.values_list("name", flat=True)),
+        # What the university's directory said of them at their last sign-in.
+        "directory_id": user.directory_id,
+        "affiliations": user.affiliations,
+        "department": user.department,
+        "directory_groups": user.directory_groups,
     }
 
 
@@ -176,7 +181,8 @@ def preview(user: User) -> dict[str, Any]:
 def anonymize(user: User) -> User:
     """Forgets who the person was, keeping their tickets, events and attachments.
 
-    Name and email become a pseudonym; the password is made unusable and the account inactive
+    Name and email become a pseudonym, the directory's facts (login, affiliations, department,
+    groups) are cleared; the password is made unusable and the account inactive
     (which also ends their open sessions: inactive people are not authenticated); sign-in
     identities and email addresses are deleted; then each registered section forgets its part
     (email preferences and emails not yet sent are deleted; emails already sent keep their record
@@ -192,6 +198,10 @@ def anonymize(user: User) -> User:
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False
+    user.directory_id = None
+    user.affiliations = []
+    user.department = ""
+    user.directory_groups = []
     user.save()
     user.groups.clear()
     user.user_permissions.clear()

@@ -161,3 +161,34 @@ def test_the_oidc_button_speaks_the_page_language(client, settings):
     )
     english = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "University sign-in</button>" in english
+
+
+@pytest.mark.django_db
+def test_the_directory_facts_are_exported_and_forgotten_with_the_person():
+    from accounts import personal_data
+
+    user = UserFactory(
+        directory_id="clefevre",
+        affiliations=["student"],
+        department="UFR-SCIENCES",
+        directory_groups=["cn=l3"],
+    )
+    profile = personal_data.export(user)["profile"]
+    assert (profile["directory_id"], profile["affiliations"]) == ("clefevre", ["student"])
+    assert (profile["department"], profile["directory_groups"]) == ("UFR-SCIENCES", ["cn=l3"])
+
+    personal_data.anonymize(user)
+
+    user.refresh_from_db()
+    assert (user.directory_id, user.affiliations) == (None, [])
+    assert (user.department, user.directory_groups) == ("", [])
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_directory_facts_without_letting_them_be_edited(admin_client):
+    user = UserFactory(directory_id="clefevre", department="UFR-SCIENCES")
+    page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "UFR-SCIENCES" in html
+    assert 'name="department"' not in html
