@@ -41,7 +41,7 @@ def _pipeline():
         TfidfVectorizer(
             lowercase=True, ngram_range=(1, 2), min_df=1, sublinear_tf=True, max_features=200_000
         ),
-        SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=0),
+        SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=15, tol=None, random_state=0),
     )
 
 

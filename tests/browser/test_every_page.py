@@ -121,6 +121,8 @@ def visits(role: str, ticket_pk: int) -> list[Visit]:
         *common,
         Visit("desk", reverse("desk:home")),
         Visit("queues", reverse("desk:queue")),
+        Visit("postponed-queue", reverse("desk:queue") + "?tab=postponed"),
+        Visit("merge-form", reverse("desk:move", kwargs={"pk": ticket_pk, "action": "merge"})),
         Visit("ticket", reverse("desk:detail", kwargs={"pk": ticket_pk})),
         Visit("invite", reverse("tickets:invite", kwargs={"pk": ticket_pk})),
         Visit("file-for-someone", reverse("desk:file_for")),
