@@ -133,7 +133,7 @@ def desk_incidents(user: Any) -> QuerySet[Incident]:
             linked_count=Count("links", distinct=True),
             affected_count=Count("affected", distinct=True),
         )
-        .order_by("-status", "-started_at", "-pk")
+        .order_by("status", "-started_at", "-pk")
     )
 
 
