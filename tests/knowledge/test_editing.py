@@ -197,3 +197,21 @@ def test_the_reply_box_offers_the_articles_to_link(kb):
         .status_code
         == 404
     )
+
+
+def test_the_closure_request_offers_the_articles_and_counts_the_link(kb):
+    ticket = ticket_services.ticket_create(
+        requester=kb.student, category=kb.category, subject="eduroam", description="KO"
+    )
+    workflow.take(ticket=ticket, actor=kb.agent)
+    client = _client(kb.agent)
+    url = reverse("desk:move", kwargs={"pk": ticket.pk, "action": "request_closure"})
+    page = client.get(url).content.decode()
+    assert f"{reverse('knowledge:reply_links')}?ticket={ticket.pk}&amp;target=" in page
+    workflow.request_closure(
+        ticket=ticket,
+        actor=kb.agent,
+        resolution=f"Suivez https://helpdesk.example{kb.public.get_absolute_url()}",
+    )
+    linked = ArticleEvent.objects.get(kind=ArticleEvent.Kind.LINKED)
+    assert (linked.article, linked.ticket) == (kb.public, ticket)
