@@ -285,3 +285,15 @@ def test_statistics_count_tickets_linked_and_avoided_and_the_delay_to_declare(cl
     text = b"".join(csv.streaming_content).decode("utf-8-sig")
     header, line = text.splitlines()[:2]
     assert incident.reference in line and ";2;1;" in line
+
+
+def test_the_desk_lists_ongoing_incidents_first(client, scene):
+    resolved = scene.incident(title="Imprimantes hors service")
+    services.resolve(incident=resolved, actor=scene.agent, text="Réparées.")
+    ongoing = scene.incident(title="ENT inaccessible")
+    Incident.objects.filter(pk=ongoing.pk).update(
+        started_at=timezone.now() - timezone.timedelta(days=2)
+    )
+    client.force_login(scene.agent)
+    html = client.get(reverse("incidents:desk_list")).content.decode()
+    assert html.index(ongoing.title) < html.index(resolved.title)
