@@ -10,6 +10,8 @@ and leaves no half-created ticket.
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib.util
 import subprocess
 import sys
@@ -87,11 +89,18 @@ class S3Server:
 
 def s3_storage(endpoint: str, bucket: str) -> dict:
     """STORAGES["default"] as helpdesk/settings.py computes it in production for these AWS_*
-    variables."""
+    variables (one child interpreter per module run; the bucket and address put in after)."""
+    storage = copy.deepcopy(_production_s3_storage())
+    storage["OPTIONS"].update(bucket_name=bucket, endpoint_url=endpoint)
+    return storage
+
+
+@functools.cache
+def _production_s3_storage() -> dict:
     variables = {
         **PRODUCTION_ENV,
-        "AWS_STORAGE_BUCKET_NAME": bucket,
-        "AWS_S3_ENDPOINT_URL": endpoint,
+        "AWS_STORAGE_BUCKET_NAME": "helpdesk-attachments",
+        "AWS_S3_ENDPOINT_URL": "https://s3.univ.example",
         "AWS_S3_REGION_NAME": REGION,
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
@@ -144,7 +153,7 @@ def file_through_the_web(client, category, upload) -> requests.Response:
 
 
 def test_production_settings_make_a_private_s3_storage():
-    storage = s3_storage("https://s3.univ.example", "helpdesk-attachments")
+    storage = _production_s3_storage()
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
     options = storage["OPTIONS"]
     assert options["bucket_name"] == "helpdesk-attachments"
