@@ -131,6 +131,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if profile.language:
             user.preferred_language = profile.language
         signin.apply_attributes(user, sso.claimed_directory(sociallogin.account), creating=True)
+        setattr(user, signin.NEW_ACCOUNT, True)
         return user
 
     def authenticate_by_email(self, sociallogin: Any) -> tuple[Any, str] | None:

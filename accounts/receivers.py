@@ -1,8 +1,8 @@
 """What happens around every sign-in and sign-out, whichever method was used.
 
 At sign-in the directory (LDAP, when configured) refreshes what it says of the person: name,
-affiliations, department, groups. At sign-out the CAS session record (kept for CAS single logout)
-goes with the session.
+affiliations, department, groups, and the language of an account this sign-in made. At sign-out
+the CAS session record (kept for CAS single logout) goes with the session.
 """
 
 from __future__ import annotations

@@ -55,9 +55,18 @@ def apply_attributes(
     return changed
 
 
+# Set on the account made by the sign-in at hand, so that the directory's language (read just
+# after, accounts.receivers) starts it.
+NEW_ACCOUNT = "_made_by_this_sign_in"
+
+
+def made_by_this_sign_in(user: User) -> bool:
+    return bool(getattr(user, NEW_ACCOUNT, False))
+
+
 def refresh_attributes(user: User, attributes: DirectoryAttributes) -> list[str]:
-    """Saves what changed of the university's description of an existing person."""
-    changed = apply_attributes(user, attributes)
+    """Saves what changed of the university's description of the person."""
+    changed = apply_attributes(user, attributes, creating=made_by_this_sign_in(user))
     login_is_free = (
         attributes.uid
         and not user.directory_id
@@ -139,6 +148,7 @@ def _create(login: str, email: str, attributes: DirectoryAttributes) -> User:
     user = User(email=email, directory_id=login)
     user.set_unusable_password()
     apply_attributes(user, attributes, creating=True)
+    setattr(user, NEW_ACCOUNT, True)
     try:
         with transaction.atomic():
             user.save()

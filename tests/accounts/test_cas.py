@@ -334,3 +334,27 @@ def test_a_cas_server_releasing_no_address_without_a_directory_is_refused(client
     assert response.status_code == 403
     assert "email" in response.content.decode() or "électronique" in response.content.decode()
     assert not User.objects.exists()
+
+
+def test_a_first_sign_in_takes_the_directory_language_later_ones_do_not(
+    client, cas, settings, tmp_path_factory
+):
+    """The directory's preferredLanguage starts the account; afterwards the person's own choice
+    on their profile stands."""
+    from tests.ldap_server import start_slapd, use_directory
+
+    cas.add_person("clefevre", PASSWORD, mail="camille.lefevre@univ-test.fr")
+    with start_slapd(tmp_path_factory.mktemp("slapd_language")) as directory:
+        use_directory(settings, directory)
+        cas_sign_in(client)
+        user = User.objects.get()
+        assert user.preferred_language == "en"
+        assert user.department == "UFR-SCIENCES"
+
+        user.preferred_language = "fr"
+        user.save()
+        client.logout()
+        cas_sign_in(client)
+
+    user.refresh_from_db()
+    assert user.preferred_language == "fr"
