@@ -146,7 +146,15 @@ def test_queue_tabs_hold_the_right_tickets(client, desk):
     assert subjects("closed") == {closed.subject}
     assert subjects("all") == {new.subject, mine.subject, waiting.subject, closed.subject}
     counts = {queue.key: count for queue, count in _queue(client).context["tabs"]}
-    assert counts == {"todo": 1, "mine": 2, "waiting": 1, "postponed": 0, "all": 4, "closed": 1}
+    assert counts == {
+        "todo": 1,
+        "mine": 2,
+        "waiting": 1,
+        "postponed": 0,
+        "followed": 0,
+        "all": 4,
+        "closed": 1,
+    }
 
 
 def test_queue_is_sorted_by_whitelisted_columns_only(client, desk):
@@ -826,9 +834,9 @@ def test_the_upload_fields_say_their_limits(client, desk, settings):
 
 def test_ticket_page_queries_are_pinned(client, desk):
     """No move's option list (agents to assign, categories to transfer to) is read before the
-    move is opened. The page costs ten queries: session, user, memberships, ticket, events,
+    move is opened. The page costs twelve queries: session, user, memberships, ticket, events,
     files, the agent's read mark, canned responses, the requester's failing address, similar
-    tickets."""
+    tickets, the people invited to it and the agents following it."""
     ticket = _ticket(desk)
     workflow.take(ticket=ticket, actor=desk["agent"])
     for number in range(30):
@@ -840,4 +848,4 @@ def test_ticket_page_queries_are_pinned(client, desk):
     sql = " ".join(query["sql"] for query in captured.captured_queries)
     assert 'ORDER BY "categories_category"."tree_path"' not in sql
     assert 'ORDER BY "accounts_user"."full_name"' not in sql
-    assert len(captured.captured_queries) == 10
+    assert len(captured.captured_queries) == 12

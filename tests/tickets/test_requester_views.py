@@ -295,8 +295,8 @@ def test_my_tickets_query_count_is_fixed(client, requester, tree, django_assert_
     for _n in range(count):
         TicketFactory(requester=requester, category=tree["wifi"])
     client.force_login(requester)
-    # session, user, count, page of tickets
-    with django_assert_num_queries(4):
+    # session, user, count, page of tickets, the tickets they are invited to
+    with django_assert_num_queries(5):
         response = client.get(reverse("tickets:mine"))
     assert response.status_code == 200
 
@@ -331,8 +331,8 @@ def test_ticket_page_query_count_is_fixed(
     for number in range(comments):
         services.comment_add(ticket=ticket, author=agent, text=f"Message {number}")
     client.force_login(requester)
-    # session, user, memberships, ticket, events, attachments
-    with django_assert_num_queries(6):
+    # session, user, memberships, ticket, events, attachments, invitees
+    with django_assert_num_queries(7):
         response = client.get(ticket.get_absolute_url())
     assert response.status_code == 200
 
