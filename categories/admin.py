@@ -66,6 +66,15 @@ class MembershipFormSet(forms.BaseInlineFormSet):
 
     request: HttpRequest | None = None
 
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        """A row's inputs are named by their column (the table's headers label no input)."""
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            # The admin wraps related fields' widgets (add and change links).
+            widget = getattr(field.widget, "widget", field.widget)
+            if field.label and not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", str(field.label))
+
     def clean(self) -> None:
         super().clean()
         user = getattr(self.request, "user", None)
