@@ -19,6 +19,7 @@ from api import serializers as api_serializers
 from api.models import ApiToken
 from api.pagination import TicketCursor
 from api.views import moves
+from categories import selectors as category_selectors
 from helpdesk import ratelimit
 from tickets import permissions, services
 from tickets.models import Ticket, TicketEvent
@@ -46,7 +47,8 @@ class MeView(APIView):
 
 class CategoryListView(APIView):
     """The categories a requester may choose, one level at a time, as "Déposer un ticket" offers
-    them: the roots, or those below `?parent=<slug>`. One query."""
+    them: the roots, or those below `?parent=<slug>`, among those offered to the person
+    (audiences, `categories.selectors.offered_category_ids`). Three queries."""
 
     @extend_schema(
         parameters=[OpenApiParameter("parent", OpenApiTypes.STR, required=False)],
@@ -54,13 +56,14 @@ class CategoryListView(APIView):
         operation_id="categories_list",
     )
     def get(self, request: Request) -> Response:
+        offered = category_selectors.offered_category_ids(request.user)
         parent = None
         slug = request.query_params.get("parent", "").strip()
         if slug:
             parent = requester_pages.selectable_category(slug)
-            if parent is None:
+            if parent is None or parent.pk not in offered:
                 raise Http404
-        choices = requester_pages.category_choices(parent)
+        choices = requester_pages.category_choices(parent, offered)
         return Response(api_serializers.CategorySerializer(choices, many=True).data)
 
 
@@ -104,6 +107,17 @@ class MyTicketsView(generics.GenericAPIView):
         if category is None or not requester_pages.accepts_tickets(category):
             raise serializers.ValidationError(
                 {"category": [_("This category does not exist or no longer receives tickets.")]}
+            )
+        if not category_selectors.is_offered(category, request.user):
+            raise serializers.ValidationError(
+                {
+                    "category": [
+                        _(
+                            "This category is not offered to you: it is reserved for other "
+                            "members of the university. Please choose another category."
+                        )
+                    ]
+                }
             )
         try:
             ticket = services.ticket_create(

@@ -92,6 +92,7 @@ def test_categories(django_assert_num_queries):
         CategoryFactory()
     client = api_client(UserFactory())
     _warm(client, "/api/v1/categories/")
-    with django_assert_num_queries(2):
+    # The token, the tree and the person's services (audiences), the level's categories.
+    with django_assert_num_queries(4):
         response = client.get("/api/v1/categories/")
     assert len(response.json()) == 5
