@@ -28,7 +28,7 @@ from django_cas_ng import backends as cas_backends
 from django_cas_ng import views as cas_views
 from django_cas_ng.utils import get_cas_client
 
-from accounts import attributes, ldap, signin
+from accounts import attributes, landing, ldap, signin
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +133,7 @@ class LoginView(cas_views.LoginView):
             # An address elsewhere is dropped, not followed and not an error.
             request.GET = request.GET.copy()
             del request.GET["next"]
+        self.signing_in = not request.user.is_authenticated
         try:
             return super().dispatch(request, *args, **kwargs)
         except PermissionDenied:
@@ -142,7 +143,13 @@ class LoginView(cas_views.LoginView):
             return _page(request, 400)
 
     def successful_login(self, request: HttpRequest, next_page: str) -> HttpResponse:
-        request.session[SESSION_KEY] = True
+        """Where the person asked to go, else where they work (agents land on the desk), as
+        after the other sign-in methods."""
+        if self.signing_in:  # not someone already signed in (perhaps otherwise) coming by
+            request.session[SESSION_KEY] = True
+        # django-cas-ng writes CAS_REDIRECT_URL into the service address when no page was asked.
+        if request.GET.get("next", "") in ("", settings.CAS_REDIRECT_URL):
+            next_page = landing.landing_url(request.user) or next_page
         return super().successful_login(request, next_page)
 
 

@@ -70,7 +70,7 @@ def sign_in_at_cas(login_page: str, username: str, password: str) -> str:
 
 def cas_sign_in(client, next_url: str = "/profile/", username: str = "clefevre") -> object:
     """From the helpdesk's CAS button to the helpdesk again; returns the helpdesk's last answer."""
-    start = client.get(reverse("cas_login"), {"next": next_url})
+    start = client.get(reverse("cas_login"), {"next": next_url} if next_url else {})
     assert start.status_code == 302
     back = sign_in_at_cas(start["Location"], username, PASSWORD)
     assert "ticket=ST-" in back
@@ -358,3 +358,23 @@ def test_a_first_sign_in_takes_the_directory_language_later_ones_do_not(
 
     user.refresh_from_db()
     assert user.preferred_language == "fr"
+
+
+def test_an_agent_without_a_link_to_follow_lands_on_the_desk(client, cas):
+    """As after the other sign-in methods: agents land where they work."""
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=UserFactory(email="camille.lefevre@univ-lorraine.example"))
+    response = cas_sign_in(client, next_url="")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("desk:home")
+
+
+def test_someone_signed_in_with_a_password_passing_by_stays_out_of_cas(client, cas):
+    """Opening the CAS address while signed in another way changes nothing: the sign-out does not
+    go through the CAS server."""
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("cas_login"), {"next": "/profile/"})["Location"] == "/profile/"
+    assert client.post(reverse("account_logout"))["Location"] == "/"
