@@ -118,6 +118,8 @@ def recipients_for(event: TicketEvent) -> list[Delivery]:
             if (
                 address
                 and not event.is_internal
+                # A mailing list is not among a confidential category's named agents.
+                and ticket.category.confidential_scope_id is None
                 and address.lower() not in seen
                 and address.lower() != actor_email
             ):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from categories import services as category_services
 from categories.models import Category
+from notifications.models import Notification
 from tests.factories import CategoryFactory, ServiceFactory, UserFactory, agent_of, head_of
 from tickets import assignment, permissions, services
 from tickets.selectors import desk_pages, queues, search, ticket_pages
@@ -197,3 +198,19 @@ def test_round_robin_and_assignment_choose_named_agents_only(hr):
     named = fresh(hr["named"])
     assert not permissions.can_assign_to(hr["secret"], named, fresh(hr["agent"]))
     assert permissions.can_assign_to(hr["secret"], named, fresh(hr["named"]))
+
+
+def test_the_services_alert_address_hears_nothing_of_it(hr, django_capture_on_commit_callbacks):
+    """The service's mailing list is told of its new tickets, not of confidential ones."""
+    hr["service"].alert_email = "rh-liste@univ.example"
+    hr["service"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for category in (hr["plain"], hr["medical"]):
+            services.ticket_create(
+                requester=hr["requester"], category=category, subject="Nouveau", description="."
+            )
+    assert Notification.objects.filter(email="rh-liste@univ.example").count() == 1
+    named = Notification.objects.filter(email=hr["named"].email)
+    assert named.exists()
+    unnamed = Notification.objects.filter(email=hr["agent"].email)
+    assert not unnamed.filter(event__ticket__category=hr["medical"]).exists()
