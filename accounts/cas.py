@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from importlib import import_module
 from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeXML
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import translation
@@ -26,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_cas_ng import backends as cas_backends
 from django_cas_ng import views as cas_views
+from django_cas_ng.models import SessionTicket
 from django_cas_ng.utils import get_cas_client
 
 from accounts import attributes, landing, ldap, signin
@@ -133,6 +137,8 @@ class LoginView(cas_views.LoginView):
             # An address elsewhere is dropped, not followed and not an error.
             request.GET = request.GET.copy()
             del request.GET["next"]
+        if request.method == "POST" and "logoutRequest" in request.POST:
+            return single_logout(request.POST["logoutRequest"])
         self.signing_in = not request.user.is_authenticated
         try:
             return super().dispatch(request, *args, **kwargs)
@@ -151,6 +157,30 @@ class LoginView(cas_views.LoginView):
         if request.GET.get("next", "") in ("", settings.CAS_REDIRECT_URL):
             next_page = landing.landing_url(request.user) or next_page
         return super().successful_login(request, next_page)
+
+
+def single_logout(logout_request: str) -> HttpResponse:
+    """The CAS server says a person signed out there: their helpdesk sessions opened with the
+    tickets it names end too.
+
+    Read here with defusedxml rather than by django-cas-ng (lxml, entities resolved, a server
+    error on a malformed request): the request comes from anyone who can reach the address.
+    """
+    try:
+        root = SafeXML.fromstring(logout_request)
+    except (SafeXML.ParseError, DefusedXmlException, ValueError):
+        return HttpResponseBadRequest("Malformed logoutRequest.", content_type="text/plain")
+    tickets = {
+        (index.text or "").strip()
+        for index in root.iter("{urn:oasis:names:tc:SAML:2.0:protocol}SessionIndex")
+    } - {""}
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    records = list(SessionTicket.objects.filter(ticket__in=tickets))
+    for record in records:
+        store().delete(record.session_key)
+        record.delete()
+    logger.info("CAS single logout: %d session(s) ended.", len(records))
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def logout_url(request: HttpRequest, next_url: str) -> str:

@@ -378,3 +378,33 @@ def test_someone_signed_in_with_a_password_passing_by_stays_out_of_cas(client, c
     client.force_login(user)
     assert client.get(reverse("cas_login"), {"next": "/profile/"})["Location"] == "/profile/"
     assert client.post(reverse("account_logout"))["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "logout_request",
+    [
+        "not xml at all",
+        '<?xml version="1.0" encoding="UTF-8"?><broken',
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">'
+        "<samlp:SessionIndex>&e;</samlp:SessionIndex></samlp:LogoutRequest>",
+    ],
+    ids=["text", "truncated", "external-entity"],
+)
+def test_a_malformed_single_logout_request_is_refused(client, cas, logout_request):
+    """Anyone can post to the address: a request that is not plain XML is a 400, not a 500."""
+    response = client.post(reverse("cas_login"), {"logoutRequest": logout_request})
+    assert response.status_code == 400
+
+
+def test_a_single_logout_request_for_an_unknown_ticket_ends_nobody(client, cas):
+    cas_sign_in(client)
+    response = client.post(
+        reverse("cas_login"),
+        {
+            "logoutRequest": '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:'
+            'protocol"><samlp:SessionIndex>ST-unknown</samlp:SessionIndex></samlp:LogoutRequest>'
+        },
+    )
+    assert response.status_code == 200
+    assert client.get("/profile/").status_code == 200
