@@ -206,12 +206,14 @@ def move_thread(*, duplicate: Ticket, into: Ticket) -> int:
 
 def linked(*, ticket: Ticket, actor: Model, action: Move, other: Ticket) -> TicketEvent:
     """A link to another ticket was added or removed; `after` names it. For the agents: the
-    other ticket may be another person's."""
+    other ticket may be another person's. A confidential category's ticket is named by its
+    reference alone: this timeline's agents may not be named for it."""
+    confidential = other.category.confidential_scope_id is not None
     return _record(
         ticket=ticket,
         action=action,
         actor=actor,
-        after=f"{other.reference} {other.subject}",
+        after=other.reference if confidential else f"{other.reference} {other.subject}",
         visibility=Visibility.INTERNAL,
     )
 

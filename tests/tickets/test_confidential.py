@@ -17,7 +17,7 @@ from categories import services as category_services
 from categories.models import Category
 from notifications.models import Notification
 from tests.factories import CategoryFactory, ServiceFactory, UserFactory, agent_of, head_of
-from tickets import assignment, permissions, services
+from tickets import assignment, permissions, services, workflow
 from tickets.selectors import desk_pages, queues, search, ticket_pages
 from tickets.selectors.stats import periods, words
 
@@ -214,3 +214,24 @@ def test_the_services_alert_address_hears_nothing_of_it(hr, django_capture_on_co
     assert named.exists()
     unnamed = Notification.objects.filter(email=hr["agent"].email)
     assert not unnamed.filter(event__ticket__category=hr["medical"]).exists()
+
+
+def test_a_linked_confidential_ticket_stays_off_an_unnamed_agents_page(client, hr):
+    """The named agent links it to an ordinary ticket: the other agents' page of the ordinary
+    ticket does not list it."""
+    workflow.link(ticket=hr["ordinary"], actor=fresh(hr["named"]), other=hr["secret"])
+    url = reverse("desk:detail", kwargs={"pk": hr["ordinary"].pk})
+    client.force_login(hr["agent"])
+    assert "Arrêt maladie prolongé" not in client.get(url).content.decode()
+    client.force_login(hr["named"])
+    assert "Arrêt maladie prolongé" in client.get(url).content.decode()
+
+
+def test_an_article_is_never_prefilled_from_it_for_an_unnamed_agent(client, hr):
+    client.force_login(hr["agent"])
+    response = client.get(reverse("knowledge:create"), {"ticket": hr["secret"].pk})
+    assert response.status_code == 404
+    client.force_login(hr["named"])
+    response = client.get(reverse("knowledge:create"), {"ticket": hr["secret"].pk})
+    assert response.status_code == 200
+    assert "Certificat joint" in response.content.decode()

@@ -163,17 +163,19 @@ def attachment_for_download(ticket_pk: int, attachment_pk: int, user: Any) -> At
     return attachment
 
 
-def related_tickets(ticket: Ticket) -> list[Ticket]:
+def related_tickets(ticket: Ticket, user: Any = None) -> list[Ticket]:
     """The tickets linked to this one (`TicketLink`, either side), by number; one query. Only
-    agents' pages show them: the other ticket may be another person's.
+    agents' pages show them: the other ticket may be another person's. With `user`, only those
+    the person may see (a confidential category's ticket stays with its named agents).
 
     No query for a ticket whose prefetched timeline (an agent's: links are internal events) never
     recorded a link: most tickets have none, and the page's query count stays as it was."""
     prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("events")
     if prefetched is not None and not any(e.action == Move.LINK for e in prefetched):
         return []
+    tickets = Ticket.objects.all() if user is None else tickets_visible_to(user)
     return list(
-        Ticket.objects.filter(
-            Q(links_to__from_ticket=ticket) | Q(links_from__to_ticket=ticket)
-        ).order_by("pk")
+        tickets.filter(Q(links_to__from_ticket=ticket) | Q(links_from__to_ticket=ticket)).order_by(
+            "pk"
+        )
     )

@@ -326,7 +326,7 @@ def _panel_context(
         "allowed": allowed,
         "menu": _menu(allowed),
         "can_merge": Move.MERGE in allowed,
-        "related": ticket_pages.related_tickets(ticket),
+        "related": ticket_pages.related_tickets(ticket, request.user),
         "quick_moves": [move for move in QUICK_MOVES if move in allowed],
         "open_move": open_move,
         "comment": comment,
