@@ -204,6 +204,9 @@ def _ticket_initial(request: HttpRequest) -> tuple[Ticket | None, dict[str, Any]
     ticket = Ticket.objects.select_related("service", "category").filter(pk=int(ticket_id)).first()
     if ticket is None or not selectors.can_edit(request.user, ticket.service_id):
         raise Http404
+    if not permissions.can_view_internal(ticket, request.user):
+        # A confidential category's ticket is for its named agents alone.
+        raise Http404
     body = "\n\n".join(
         part
         for part in (
