@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch
 
 from accounts import personal_data
-from tickets.models import Attachment, Ticket, TicketEvent
+from tickets.models import Attachment, Invitation, PermanentInvitee, Ticket, TicketEvent, Watcher
+from tickets.moves import Move
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -26,6 +27,7 @@ def register() -> None:
     personal_data.register(
         "tickets_assigned", tickets_assigned, rename_in_assignments, preview=_assigned_count
     )
+    personal_data.register("tickets_followed", tickets_followed, rename_in_people_events)
 
 
 def tickets_filed(user: User) -> list[dict[str, Any]]:
@@ -76,6 +78,42 @@ def rename_in_assignments(forgotten: personal_data.Forgotten) -> None:
     assigned = TicketEvent.objects.filter(kind=TicketEvent.Kind.ASSIGNED)
     assigned.filter(before__in=forgotten.old_names).update(before=forgotten.name)
     assigned.filter(after__in=forgotten.old_names).update(after=forgotten.name)
+
+
+def tickets_followed(user: User) -> dict[str, list[int]]:
+    """The tickets the person is invited to, those they follow as an agent, those an agent filed
+    for them, and the services or categories whose new tickets they are invited to."""
+    return {
+        "invited_to": list(
+            Invitation.objects.filter(user=user)
+            .order_by("ticket_id")
+            .values_list("ticket_id", flat=True)
+        ),
+        "watching": list(
+            Watcher.objects.filter(agent=user)
+            .order_by("ticket_id")
+            .values_list("ticket_id", flat=True)
+        ),
+        "filed_for_others": list(
+            Ticket.objects.filter(filed_by=user).order_by("pk").values_list("pk", flat=True)
+        ),
+        "permanently_invited_to": [
+            str(row.service or row.category)
+            for row in PermanentInvitee.objects.filter(user=user)
+            .select_related("service", "category")
+            .order_by("pk")
+        ],
+    }
+
+
+def rename_in_people_events(forgotten: personal_data.Forgotten) -> None:
+    """Invitations, departures and following record the person's name; the pseudonym replaces
+    it."""
+    people = TicketEvent.objects.filter(
+        action__in=[Move.INVITE, Move.LEAVE, Move.WATCH, Move.UNWATCH],
+        after__in=forgotten.old_names,
+    )
+    people.update(after=forgotten.name)
 
 
 def active_assigned_tickets(user: User) -> int:

@@ -26,6 +26,7 @@ def test_the_export_lists_the_account_then_each_apps_part_in_a_fixed_order():
         "events_on_other_tickets",
         "attachments_on_other_tickets",
         "tickets_assigned",
+        "tickets_followed",
         "notifications",
     ]
 

@@ -429,3 +429,27 @@ def test_the_language_of_the_timeline_sentence(cast, colleague, notified):
         assert (
             events.describe(event) == "Rita Requester a invité Claire Collègue à suivre le ticket"
         )
+
+
+# --- Personal data ----------------------------------------------------------------------------
+
+
+def test_the_persons_export_and_anonymization(cast, colleague, notified):
+    from accounts import personal_data
+
+    ticket = ticket_in(S.IN_PROGRESS, cast)
+    workflow.invite(ticket, cast.requester, colleague)
+    PermanentInvitee.objects.create(category=cast.category, user=colleague)
+    exported = personal_data.export(colleague)["tickets_followed"]
+    assert exported["invited_to"] == [ticket.pk]
+    assert exported["permanently_invited_to"] == [str(cast.category)]
+    forgotten = personal_data.Forgotten(
+        user=colleague,
+        old_names=frozenset({"Claire Collègue", colleague.email}),
+        name="Personne anonyme 1",
+        address="anonyme-1@invalid",
+    )
+    from tickets.personal_data import rename_in_people_events
+
+    rename_in_people_events(forgotten)
+    assert ticket.events.get(action=Move.INVITE).after == "Personne anonyme 1"
