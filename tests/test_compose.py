@@ -110,3 +110,20 @@ def test_dockerfile_builds_a_non_root_image_with_collected_static_files():
 def test_docker_build_context_leaves_out_secrets_and_local_state():
     ignored = set((BASE_DIR / ".dockerignore").read_text().split())
     assert {".env", ".venv", ".git", "db.sqlite3*", "media/"} <= ignored
+
+
+def test_app_services_run_read_only_and_stop_gracefully(compose):
+    """What tests/deploy/test_image.py runs the containers with: a read-only root filesystem with
+    /tmp as a tmpfs, the web health check on /healthz/ready, and a stop timeout longer than
+    gunicorn's graceful timeout."""
+    for name in APP_SERVICES:
+        service = compose["services"][name]
+        assert service["read_only"] is True, name
+        assert service["tmpfs"] == ["/tmp"], name
+        assert "media:/var/lib/helpdesk/media" in service["volumes"], name
+    web = compose["services"]["web"]
+    assert web["healthcheck"]["test"][-2:] == ["scripts/healthcheck.py", "/healthz/ready"]
+    graceful = next(arg for arg in web["command"] if arg.startswith("--graceful-timeout="))
+    assert int(graceful.split("=")[1]) < int(web["stop_grace_period"].removesuffix("s"))
+    assert "--access-logfile=-" in web["command"]
+    assert "--error-logfile=-" in web["command"]
