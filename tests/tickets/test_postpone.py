@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from categories.models import Service
 from tests.tickets.lifecycle import Cast, make_cast, next_week, ticket_in
@@ -184,3 +184,15 @@ def test_the_requester_reads_the_date_on_their_page(client, cast, notified):
     page = client.get(reverse("tickets:detail", kwargs={"pk": ticket.pk}))
     assert page.status_code == 200
     assert b'data-testid="postponed-until"' in page.content
+
+
+def test_the_postponed_tab_shows_each_tickets_return_date(client, cast, notified):
+    ticket = postponed(cast)
+    client.force_login(cast.assigned)
+    page = client.get(reverse("desk:queue"), {"tab": "postponed"})
+    assert ticket.subject.encode() in page.content
+    with translation.override("fr"):
+        day = formats.date_format(next_week(), "SHORT_DATE_FORMAT")
+    assert f"jusqu’au {day}".encode() in page.content
+    page = client.get(reverse("desk:queue"), {"tab": "mine"})
+    assert ticket.subject.encode() not in page.content
