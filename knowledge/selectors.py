@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from categories.models import Category, Service
@@ -128,7 +128,13 @@ def suggestions(user: Any, category: Category, text: str, *, limit: int = 5) -> 
     typed yet, the category's own articles. One query."""
     base = articles_visible_to(user).filter(service_id=category.handling_service_id)
     if (text or "").strip():
-        found = search_any_word(base, text)
+        in_category = Exists(
+            Article.categories.through.objects.filter(
+                article_id=OuterRef("pk"), category_id=category.pk
+            )
+        )
+        found = search_any_word(base, text).annotate(in_category=in_category)
+        found = found.order_by("-in_category", *found.query.order_by)
     else:
         found = base.filter(categories=category).order_by("-updated_at")
     return list(found.only("id", "title", "body", "language")[:limit])
@@ -138,7 +144,11 @@ def articles_for_browsing(
     user: Any, *, service: Service | None = None, category: Category | None = None
 ) -> QuerySet[Article]:
     """The list a person browses: by service and category, newest review first."""
-    articles = articles_visible_to(user).select_related("service")
+    articles = (
+        articles_visible_to(user)
+        .select_related("service")
+        .only("id", "title", "language", "service__name", "service__slug")
+    )
     if service is not None:
         articles = articles.filter(service=service)
     if category is not None:

@@ -103,3 +103,16 @@ def test_filing_still_files(kb, student):
     )
     assert response.status_code == 302
     assert Ticket.objects.get().subject == "Wi-Fi"
+
+
+def test_the_category_answers_come_first(kb, student):
+    """An answer of the same service filed under another category comes after the category's."""
+    from tests.factories import CategoryFactory
+    from tests.knowledge.conftest import write
+
+    other = CategoryFactory(name="VPN", parent=kb.category.parent, service=kb.service)
+    write(kb.agent, kb.service, "Aaa eduroam et VPN", "eduroam", categories=[other])
+    page = student.get(
+        reverse("knowledge:suggest"), {"category": kb.category.slug, "subject": "eduroam"}
+    ).content.decode()
+    assert page.index(kb.public.title) < page.index("Aaa eduroam et VPN")
