@@ -72,6 +72,9 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
     if isinstance(error, TextRequired):
         return problem(400, "text-required", _("Text required"), str(error.message), instance)
     if isinstance(error, TransitionRefused):
+        if error.status_code == TextRequired.BAD_REQUEST:
+            # The move's input does not fit (a day in the past, a ticket of another service).
+            return problem(400, "invalid", _("Invalid input"), str(error.message), instance)
         if error.status_code == TransitionRefused.FORBIDDEN:
             return problem(403, "move-forbidden", _("Not allowed"), str(error.message), instance)
         return problem(409, "move-conflict", _("Not possible now"), str(error.message), instance)

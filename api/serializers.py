@@ -240,6 +240,31 @@ class AttachmentCreateSerializer(serializers.Serializer):
     internal = serializers.BooleanField(required=False, default=False)
 
 
+class PostponeSerializer(serializers.Serializer):
+    until = serializers.DateField(help_text="A day after today.")
+    reason = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+
+
+class TicketRefSerializer(serializers.Serializer):
+    """Another ticket of the agent's services, by its id."""
+
+    other = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The ticket that receives this one."
+    )
+
+
+class SubjectSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CategoryChangeSerializer(serializers.Serializer):
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+
+
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 
 from api import serializers as api_serializers
 from tickets import permissions, services, workflow
+from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Ticket
 from tickets.moves import Move
 from tickets.selectors import ticket_pages
@@ -58,6 +60,16 @@ def _answer(ticket: Ticket, user: Any, data: dict) -> Any:
     if ticket.status != Ticket.Status.INFO_REQUESTED:
         raise workflow.refusal(Move.RECEIVE_INFO, ticket, user)
     return _comment(False)(ticket, user, data)
+
+
+def _other(ticket: Ticket, user: Any, pk: int) -> Ticket:
+    """Another ticket this agent sees as an agent; 400 otherwise (its existence unconfirmed)."""
+    other = ticket_pages.tickets_visible_to(user).filter(pk=pk).first()
+    if other is None or other.pk == ticket.pk or not permissions.can_view_internal(other, user):
+        raise TransitionRefused(
+            _("There is no such ticket in your services."), TextRequired.BAD_REQUEST
+        )
+    return other
 
 
 API_MOVES: tuple[ApiMove, ...] = (
@@ -178,6 +190,58 @@ API_MOVES: tuple[ApiMove, ...] = (
             ticket=t, actor=u, category=d["category"], note=d.get("note", "")
         ),
         "Sends the ticket to another category (maybe of another service).",
+    ),
+    ApiMove(
+        "postpone",
+        Move.POSTPONE,
+        S.PostponeSerializer,
+        lambda t, u, d: workflow.postpone(
+            ticket=t, actor=u, until=d["until"], reason=d.get("reason", "")
+        ),
+        "Sets the ticket aside until a day, with the reason.",
+    ),
+    ApiMove(
+        "resume",
+        Move.RESUME,
+        S.EmptySerializer,
+        lambda t, u, d: workflow.resume(ticket=t, actor=u),
+        "Takes a postponed ticket back before its day.",
+    ),
+    ApiMove(
+        "merge",
+        Move.MERGE,
+        S.MergeSerializer,
+        # An unsaved stand-in: the workflow locks and checks the ticket it names.
+        lambda t, u, d: workflow.merge(ticket=t, actor=u, into=Ticket(pk=d["into"])),
+        "Merges this duplicate into another active ticket of the service.",
+    ),
+    ApiMove(
+        "link",
+        Move.LINK,
+        S.TicketRefSerializer,
+        lambda t, u, d: workflow.link(ticket=t, actor=u, other=_other(t, u, d["other"])),
+        "Links two related tickets.",
+    ),
+    ApiMove(
+        "unlink",
+        Move.UNLINK,
+        S.TicketRefSerializer,
+        lambda t, u, d: workflow.unlink(ticket=t, actor=u, other=_other(t, u, d["other"])),
+        "Removes the link between two tickets.",
+    ),
+    ApiMove(
+        "edit_subject",
+        Move.EDIT_SUBJECT,
+        S.SubjectSerializer,
+        lambda t, u, d: workflow.edit_subject(ticket=t, actor=u, subject=d.get("subject", "")),
+        "Corrects the subject.",
+    ),
+    ApiMove(
+        "change_category",
+        Move.CHANGE_CATEGORY,
+        S.CategoryChangeSerializer,
+        lambda t, u, d: workflow.change_category(ticket=t, actor=u, category=d["category"]),
+        "Corrects the category within the ticket's service.",
     ),
     ApiMove(
         "reject",

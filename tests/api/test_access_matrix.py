@@ -21,6 +21,7 @@ from api.views.moves import API_MOVES
 from tests.api.conftest import TokenClient, token_for
 from tests.security.conftest import ROLES, World, world  # noqa: F401 (the fixture)
 from tickets import services
+from tickets.moves import OFFERED
 
 INTERNAL_NOTE = "Internal: the requester's laptop is on the blocklist."
 
@@ -46,7 +47,8 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/tickets/{pk}/mark_solved/": "401 200 404 403 404 403 403",
     "POST /api/v1/tickets/{pk}/cancel/": "401 200 404 403 404 403 403",
     "POST /api/v1/tickets/{pk}/reopen/": "401 409 404 409 404 409 409",
-    # The agents' moves.
+    # The agents' moves. A body the move cannot read is 400 before anything else (the owner's
+    # empty "assign" or "merge"), as a page's form is checked before its move.
     "POST /api/v1/tickets/{pk}/internal_note/": "401 403 404 400 404 400 400",
     "POST /api/v1/tickets/{pk}/take/": "401 403 404 200 404 200 200",
     "POST /api/v1/tickets/{pk}/assign/": "401 400 404 400 404 400 400",
@@ -55,12 +57,26 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/tickets/{pk}/request_closure/": "401 403 404 409 404 409 409",
     "POST /api/v1/tickets/{pk}/change_priority/": "401 400 404 400 404 400 400",
     "POST /api/v1/tickets/{pk}/transfer/": "401 400 404 400 404 400 400",
+    "POST /api/v1/tickets/{pk}/postpone/": "401 400 404 400 404 400 400",
+    "POST /api/v1/tickets/{pk}/resume/": "401 403 404 409 404 409 409",
+    "POST /api/v1/tickets/{pk}/merge/": "401 400 404 400 404 400 400",
+    "POST /api/v1/tickets/{pk}/link/": "401 400 404 400 404 400 400",
+    "POST /api/v1/tickets/{pk}/unlink/": "401 400 404 400 404 400 400",
+    "POST /api/v1/tickets/{pk}/edit_subject/": "401 403 404 400 404 400 400",
+    "POST /api/v1/tickets/{pk}/change_category/": "401 400 404 400 404 400 400",
     "POST /api/v1/tickets/{pk}/reject/": "401 403 404 400 404 400 400",
 }
 
 OUTSIDERS = ("anonymous", "other", "foreign_agent")
 # Roles that may read internal notes and files: the service's people and the administrator.
 INSIDERS = ("agent", "head", "admin")
+
+
+def test_every_move_a_page_offers_has_an_endpoint():
+    """The API is a door onto the same moves as the pages: a move added to the lifecycle's
+    table and offered on a ticket's page needs its row in `api.views.moves.API_MOVES`."""
+    exposed = {api_move.move for api_move in API_MOVES}
+    assert not [move.value for move in OFFERED if move not in exposed]
 
 
 def test_every_endpoint_has_expectations():
