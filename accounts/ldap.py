@@ -8,6 +8,7 @@ someone's behalf) and what it says of one person (`find_person`, at each sign-in
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -36,7 +37,12 @@ def enabled() -> bool:
 @contextmanager
 def _connection() -> Iterator[ldap3.Connection]:
     timeout = settings.LDAP_TIMEOUT
-    server = ldap3.Server(settings.LDAP_URL, connect_timeout=timeout, get_info=ldap3.NONE)
+    # ldap3 checks no certificate unless told: the directory's is checked (name included) against
+    # the system's authorities, or LDAP_CA_FILE's, before the helpdesk's password is sent.
+    tls = ldap3.Tls(
+        validate=ssl.CERT_REQUIRED, ca_certs_file=getattr(settings, "LDAP_CA_FILE", "") or None
+    )
+    server = ldap3.Server(settings.LDAP_URL, connect_timeout=timeout, get_info=ldap3.NONE, tls=tls)
     connection = ldap3.Connection(
         server,
         user=settings.LDAP_BIND_DN or None,

@@ -461,6 +461,8 @@ LDAP_URL = env("LDAP_URL", default="")  # ldaps://ldap.univ-example.fr
 LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
 LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
 LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+# The authority that signed the directory's certificate, when the system's do not include it.
+LDAP_CA_FILE = env("LDAP_CA_FILE", default="")
 LDAP_PEOPLE_BASE = env("LDAP_PEOPLE_BASE", default="")  # ou=people,dc=univ-example,dc=fr
 LDAP_PEOPLE_FILTER = env("LDAP_PEOPLE_FILTER", default="(objectClass=inetOrgPerson)")
 LDAP_TIMEOUT = env.int("LDAP_TIMEOUT", default=3)  # seconds, to connect and to answer

@@ -183,3 +183,16 @@ def test_find_person_by_address_or_login(directory):
     assert ldap.find_person(uid="nobody") is None
     assert ldap.find_person() is None
     assert User.objects.count() == 0
+
+
+def test_over_ldaps_the_directory_certificate_is_checked(settings, tmp_path_factory):
+    """With the authority that signed it, the directory answers over TLS; without it (a server
+    impersonating the directory), the helpdesk sends no password and carries on without it."""
+    with start_slapd(tmp_path_factory.mktemp("slapd_tls"), tls=True) as server:
+        use_directory(settings, server)
+        assert [p.email for p in search_people("dupont")] == ["martine.dupont@univ-test.fr"]
+
+        settings.LDAP_CA_FILE = ""
+        with pytest.raises(ldap.DirectoryUnavailable):
+            ldap.find_people("dupont")
+        assert search_people("dupont") == []

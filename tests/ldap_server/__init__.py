@@ -56,6 +56,49 @@ class LdapServer:
     people_base: str = PEOPLE
     bind_dn: str = BIND_DN
     bind_password: str = BIND_PASSWORD
+    ca_file: str = ""  # with tls: the self-signed certificate to trust
+
+
+def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost, and its key (readable by slapd)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "ldap.crt", directory / "ldap.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
 
 
 def slapd_available() -> bool:
@@ -63,8 +106,9 @@ def slapd_available() -> bool:
 
 
 @contextmanager
-def start_slapd(directory: Path) -> Iterator[LdapServer]:
-    """slapd on 127.0.0.1 with the test tree; stopped (by its process) on leaving."""
+def start_slapd(directory: Path, *, tls: bool = False) -> Iterator[LdapServer]:
+    """slapd on 127.0.0.1 with the test tree; stopped (by its process) on leaving. With `tls`,
+    it speaks ldaps:// with a self-signed certificate (the server's `ca_file`)."""
     require_service(
         slapd_available(),
         "needs OpenLDAP's slapd (apt install slapd ldap-utils, "
@@ -72,7 +116,17 @@ def start_slapd(directory: Path) -> Iterator[LdapServer]:
     )
     (directory / "data").mkdir()
     config = directory / "slapd.conf"
-    config.write_text(CONFIG.format(here=HERE, run=directory, suffix=SUFFIX, bind_dn=BIND_DN))
+    text = CONFIG.format(here=HERE, run=directory, suffix=SUFFIX, bind_dn=BIND_DN)
+    ca_file = ""
+    if tls:
+        cert_file, key_file = _self_signed_certificate(directory)
+        ca_file = str(cert_file)
+        # Global directives: before the database section.
+        text = text.replace(
+            "database mdb",
+            f"TLSCertificateFile {cert_file}\nTLSCertificateKeyFile {key_file}\ndatabase mdb",
+        )
+    config.write_text(text)
     loaded = subprocess.run(
         [SLAPADD, "-f", str(config), "-l", str(HERE / "people.ldif")],
         capture_output=True,
@@ -82,11 +136,12 @@ def start_slapd(directory: Path) -> Iterator[LdapServer]:
     if loaded.returncode != 0:
         pytest.fail(f"slapadd could not load the test tree:\n{loaded.stderr}", pytrace=False)
     port = free_port()
+    scheme = "ldaps" if tls else "ldap"
     log = directory / "slapd.log"
     with log.open("w") as output:
         # -d: stays in the foreground, so the process held here is slapd itself.
         process = subprocess.Popen(
-            [SLAPD, "-f", str(config), "-h", f"ldap://127.0.0.1:{port}/", "-d", "0"],
+            [SLAPD, "-f", str(config), "-h", f"{scheme}://127.0.0.1:{port}/", "-d", "0"],
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -100,7 +155,10 @@ def start_slapd(directory: Path) -> Iterator[LdapServer]:
     try:
         if not wait_until(listening, 20, interval=0.05):
             pytest.fail(f"slapd did not listen on port {port}:\n{log.read_text()}")
-        yield LdapServer(url=f"ldap://127.0.0.1:{port}")
+        # By name over TLS: ldap3's own host name check on Python 3.12+ matches names, not
+        # addresses.
+        host = "localhost" if tls else "127.0.0.1"
+        yield LdapServer(url=f"{scheme}://{host}:{port}", ca_file=ca_file)
     finally:
         process.terminate()
         try:
@@ -118,4 +176,5 @@ def use_directory(settings, server: LdapServer) -> None:
     settings.LDAP_PEOPLE_BASE = server.people_base
     settings.LDAP_PEOPLE_FILTER = "(objectClass=inetOrgPerson)"
     settings.LDAP_START_TLS = False
+    settings.LDAP_CA_FILE = server.ca_file
     settings.LDAP_TIMEOUT = 3
