@@ -392,6 +392,11 @@ def test_an_invitee_reads_comments_and_leaves_from_the_pages(client, cast, colle
         reverse("tickets:comment", args=[ticket.pk]), {"comment-text": "Same here"}
     )
     assert response.status_code == 302
+    # Their words are an invited person's, not the service's, on every page.
+    client.force_login(cast.requester)
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert "Personne invitée" in page
+    client.force_login(colleague)
     assert client.get(reverse("tickets:invite", args=[ticket.pk])).status_code == 403
     response = client.post(reverse("tickets:leave", args=[ticket.pk]))
     assert response.status_code == 302

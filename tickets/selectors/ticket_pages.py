@@ -103,8 +103,9 @@ class ThreadEntry:
 
     `style`: "message" (someone wrote to the other side), "note" (agents only: an internal note,
     a transfer note, an internal file) or "line" (a status change, an assignment, a file: told in
-    one compact line between the messages). `role`: "requester", "agent" or "system" (the
-    helpdesk acting by itself), so the page can say who speaks without a query per entry.
+    one compact line between the messages). `role`: "requester", "agent", "invitee" (someone
+    invited to the ticket) or "system" (the helpdesk acting by itself), so the page can say who
+    speaks without a query per entry.
     """
 
     event: TicketEvent
@@ -113,10 +114,12 @@ class ThreadEntry:
     role: str
 
 
-def _role(event: TicketEvent, ticket: Ticket) -> str:
+def _role(event: TicketEvent, ticket: Ticket, invited: set[str]) -> str:
     if not event.actor_id:
         return "system"
-    return "requester" if event.actor_id == ticket.requester_id else "agent"
+    if event.actor_id == ticket.requester_id:
+        return "requester"
+    return "invitee" if str(event.actor_id) in invited else "agent"
 
 
 def thread(ticket: Ticket, user: Any, *, public_only: bool = False) -> list[ThreadEntry]:
@@ -124,7 +127,11 @@ def thread(ticket: Ticket, user: Any, *, public_only: bool = False) -> list[Thre
     prefetched (no query). `public_only`: the requester's page, which never shows an internal
     event, even to a requester who is also an agent of the service."""
     entries = []
-    for event in timeline(ticket, user):
+    shown = timeline(ticket, user)
+    # Everyone ever invited, from the (public) invitation events: their words are not the
+    # service's, even after they left.
+    invited = {event.before for event in shown if event.action == Move.INVITE}
+    for event in shown:
         if public_only and event.visibility != TicketEvent.Visibility.PUBLIC:
             continue
         if event.is_internal:
@@ -138,7 +145,7 @@ def thread(ticket: Ticket, user: Any, *, public_only: bool = False) -> list[Thre
                 event=event,
                 summary=events.describe(event),
                 style=style,
-                role=_role(event, ticket),
+                role=_role(event, ticket, invited),
             )
         )
     return entries
@@ -148,7 +155,7 @@ def attachment_for_download(ticket_pk: int, attachment_pk: int, user: Any) -> At
     """A file the person may download: on a ticket they see, internal files for agents only.
     Raises Http404 otherwise (never 403: it would confirm the file exists)."""
     try:
-        attachment = Attachment.objects.select_related("ticket").get(
+        attachment = Attachment.objects.select_related("ticket", "ticket__category").get(
             pk=attachment_pk, ticket_id=ticket_pk
         )
     except (Attachment.DoesNotExist, ValueError, TypeError) as error:
