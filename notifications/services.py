@@ -385,7 +385,7 @@ def queue_digests(now: datetime.datetime | None = None) -> list[Notification]:
                     created_at__lt=now,
                 )
                 .exclude(requester=user)
-                .select_related("service")
+                .select_related("service", "category")  # can_view reads the category
                 .order_by("created_at")
                 if permissions.can_view(ticket, user)
             ]

@@ -235,3 +235,17 @@ def test_an_article_is_never_prefilled_from_it_for_an_unnamed_agent(client, hr):
     response = client.get(reverse("knowledge:create"), {"ticket": hr["secret"].pk})
     assert response.status_code == 200
     assert "Certificat joint" in response.content.decode()
+
+
+def test_the_daily_digest_lists_it_to_named_agents_only(hr):
+    from notifications import services as notification_services
+    from notifications.models import NotificationPreference
+
+    for role in ("agent", "named"):
+        NotificationPreference.objects.update_or_create(
+            user=hr[role],
+            defaults={"new_ticket_delivery": NotificationPreference.NewTicketDelivery.DIGEST},
+        )
+    rows = {row.email: row for row in notification_services.queue_digests()}
+    assert hr["secret"].pk not in rows[hr["agent"].email].payload["ticket_ids"]
+    assert hr["secret"].pk in rows[hr["named"].email].payload["ticket_ids"]
