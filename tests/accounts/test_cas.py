@@ -51,6 +51,7 @@ def cas(settings, cas_server: CasServer) -> CasServer:
         eduPersonAffiliation=["student", "member"],
         supannEntiteAffectation="UFR-SCIENCES",
         preferredLanguage="en",
+        isMemberOf=["cn=l3-informatique,ou=groups,dc=univ-lorraine,dc=fr"],
     )
     return cas_server
 
@@ -90,6 +91,7 @@ def test_first_cas_sign_in_makes_the_account_from_the_attributes(client, cas):
     assert user.full_name == "Camille Lefèvre"
     assert user.affiliations == ["member", "student"]
     assert user.department == "UFR-SCIENCES"
+    assert user.directory_groups == ["cn=l3-informatique,ou=groups,dc=univ-lorraine,dc=fr"]
     assert user.directory_id == "clefevre"
     assert user.preferred_language == "en"
     assert not user.has_usable_password()

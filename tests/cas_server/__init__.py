@@ -2,8 +2,8 @@
 
 `start_cas_server(...)` runs it in a subprocess on a free loopback port, with the helpdesk's
 service URLs allowed, single logout on, and the university attributes released (mail, displayName,
-eduPersonAffiliation, supannEntiteAffectation, preferredLanguage). The people it knows live in a
-JSON file the test can rewrite between sign-ins, as a directory update would.
+eduPersonAffiliation, supannEntiteAffectation, preferredLanguage, isMemberOf). The people it
+knows live in a JSON file the test can rewrite between sign-ins, as a directory update would.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ RELEASED_ATTRIBUTES = [
     "eduPersonAffiliation",
     "supannEntiteAffectation",
     "preferredLanguage",
+    "isMemberOf",
 ]
 
 
