@@ -410,3 +410,34 @@ def test_a_single_logout_request_for_an_unknown_ticket_ends_nobody(client, cas):
     )
     assert response.status_code == 200
     assert client.get("/profile/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"next": "//evil.example/"},
+        {"next": "javascript:alert(1)"},
+        {"next": "\\\\evil.example"},
+        {"next": "/profile/\r\nSet-Cookie: x=1"},
+        {"next": "/" + "a" * 5000},
+        {"ticket": ""},
+        {"ticket": "ST-" + "x" * 5000},
+        {"ticket": "ST-é\u202e", "next": "/tickets/1/"},
+        {"ticket": "ST-1", "next": "https://evil.example/"},
+    ],
+    ids=lambda params: ",".join(params),
+)
+def test_odd_addresses_and_tickets_never_fail_the_server(client, cas, params):
+    """Whatever a link carries, the CAS address answers a redirect or a page, never a 500, and
+    never sends anyone off the site."""
+    response = client.get(reverse("cas_login"), params)
+
+    assert response.status_code in (302, 400, 403), response.status_code
+    if response.status_code == 302:
+        location = response["Location"]
+        assert location.startswith(cas.base_url) or location.startswith("/")
+        assert "evil.example" not in location.split("service=")[0]
+        if "service=" in location:
+            service = parse_qs(urlsplit(location).query)["service"][0]
+            assert service.startswith("http://testserver/accounts/cas/login/")
+            assert "evil.example" not in service
