@@ -129,3 +129,18 @@ def test_after_leaving_the_invitee_reaches_nothing(world, people):
     assert client.get(reverse("tickets:detail", args=[world.ticket.pk])).status_code == 404
     url = reverse("tickets:attachment", args=[world.ticket.pk, world.attachment.pk])
     assert client.get(url).status_code == 404
+
+
+def test_through_the_api_an_invitee_reads_the_public_part_only(world, people):
+    from tests.api.conftest import api_client
+
+    invitee = api_client(people["invitee"])
+    response = invitee.get(f"/api/v1/tickets/{world.ticket.pk}/")
+    assert response.status_code == 200
+    assert NOTE not in response.content.decode()
+    assert world.internal_attachment.original_name not in response.content.decode()
+    assert invitee.get(f"/api/v1/desk/tickets/{world.ticket.pk}/").status_code in {403, 404}
+    adviser = api_client(people["invited_agent"])
+    response = adviser.get(f"/api/v1/desk/tickets/{world.ticket.pk}/")
+    assert response.status_code == 200
+    assert NOTE in response.content.decode()
