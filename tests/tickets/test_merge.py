@@ -158,3 +158,19 @@ def test_the_agent_merges_from_the_ticket_page(client, cast, notified):
     assert response["Location"] == reverse("desk:detail", kwargs={"pk": original.pk})
     duplicate.refresh_from_db()
     assert duplicate.status == S.MERGED
+
+
+def test_similar_tickets_offer_to_mark_this_one_as_a_duplicate(cast, notified):
+    """Each active similar ticket links to the merge form, the number filled in; only for an
+    agent who may merge, and never towards an ended ticket."""
+    from django.template.loader import render_to_string
+
+    duplicate, original = duplicate_and_original(cast)
+    ended = ticket_in(S.CLOSED, cast)
+    context = {"similar": [original, ended], "ticket": duplicate, "can_merge": True}
+    html = render_to_string("tickets/stats/similar.html", context)
+    merge_url = reverse("desk:move", kwargs={"pk": duplicate.pk, "action": "merge"})
+    assert f"{merge_url}?into={original.pk}" in html
+    assert f"?into={ended.pk}" not in html
+    html = render_to_string("tickets/stats/similar.html", context | {"can_merge": False})
+    assert "?into=" not in html
