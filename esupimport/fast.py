@@ -63,6 +63,29 @@ def copy(model: type[models.Model], objects: Sequence[models.Model]) -> None:
         obj._state.db = db.alias
 
 
+def copy_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+    """COPY rows given as {field name: value} (related objects or their keys; a missing field
+    takes its default) into the model's table, without making model instances."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if f.column not in SKIPPED_COLUMNS]
+    lines = []
+    for row in rows:
+        values = []
+        for field in fields:
+            if field.name in row:
+                value = row[field.name]
+                if field.many_to_one and value is not None:
+                    value = value.pk
+            elif field.attname in row:
+                value = row[field.attname]
+            else:
+                value = field.get_default()
+            values.append(_text(value.isoformat() if hasattr(value, "isoformat") else value))
+        lines.append("\t".join(values))
+    copy_rows(model._meta.db_table, [field.column for field in fields], lines)
+
+
 def copy_rows(table: str, columns: Sequence[str], lines: Sequence[str]) -> None:
     """COPY lines already in COPY's text format (tab-separated, escaped) into `table`."""
     db = connections[DEFAULT_DB_ALIAS]

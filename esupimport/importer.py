@@ -11,6 +11,7 @@ email address; nobody is made an administrator by an import.
 
 from __future__ import annotations
 
+import html
 import mimetypes
 import re
 from collections import Counter, defaultdict
@@ -78,12 +79,23 @@ class Report:
         return out
 
 
+# What esup-helpdesk's editor writes most: paragraphs, line breaks and inline emphasis.
+_SIMPLE_TAG = re.compile(r"<\s*(/?)\s*(p|br|div|strong|b|em|i|u|span)\b[^>]*>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"<\s*(?:br\s*/?|/p|/div)\s*>", re.IGNORECASE)
+
+
 def text_of(message: str | None) -> str:
     """An esup-helpdesk message (HTML from its editor, or plain text) as the helpdesk's text."""
     repaired = mapping.repair(message)
-    if _TAG.search(repaired):
-        return html_to_text(repaired).strip()
-    return repaired.strip()
+    if not _TAG.search(repaired):
+        return repaired.strip()
+    if _TAG.sub("", _SIMPLE_TAG.sub("", repaired)) == _SIMPLE_TAG.sub("", repaired):
+        # Only simple tags: a line per paragraph, the rest as it reads (the full converter
+        # handles lists, tables, links and the rest).
+        text = _SIMPLE_TAG.sub("", _BLOCK_END.sub("\n", repaired))
+        lines = [line.strip() for line in html.unescape(text).split("\n")]
+        return "\n".join(line for line in lines if line).strip()
+    return html_to_text(repaired).strip()
 
 
 class Importer:
@@ -739,10 +751,21 @@ class Importer:
                 else:
                     tally.unchanged += 1
             else:
-                new.append((action["id"], TicketEvent(ticket=ticket, **values)))
-        if new:
-            fast.create(TicketEvent, [event for _sid, event in new])
-            self._link(kind, [(sid, event.pk) for sid, event in new])
+                new.append((action["id"], {"ticket": ticket, **values}))
+        if new and fast.available():
+            ids = fast.reserve_ids(TicketEvent, len(new))
+            fast.copy_values(
+                TicketEvent,
+                [{"id": pk, **values} for pk, (_sid, values) in zip(ids, new, strict=True)],
+            )
+            self._link(kind, [(sid, pk) for pk, (sid, _values) in zip(ids, new, strict=True)])
+            tally.created += len(new)
+        elif new:
+            events = [TicketEvent(**values) for _sid, values in new]
+            TicketEvent.objects.bulk_create(events)
+            self._link(
+                kind, [(sid, event.pk) for (sid, _v), event in zip(new, events, strict=True)]
+            )
             tally.created += len(new)
         if changed:
             TicketEvent.objects.bulk_update(changed, ["text", "visibility", "before", "after"])
