@@ -14,6 +14,7 @@ from django.utils import timezone
 from esupimport import mapping
 from esupimport.models import SourceLink
 from knowledge.models import Article
+from knowledge.services import _refresh_search_vector as refresh_search_vector
 
 if TYPE_CHECKING:
     from esupimport.importer import Importer
@@ -61,10 +62,13 @@ def import_faq_entries(importer: Importer) -> None:
                     article = Article.objects.get(pk=known[sid])
                     if importer._changed(article, values):
                         article.save()
+                        refresh_search_vector(article)
                         tally.updated += 1
                     else:
                         tally.unchanged += 1
                     continue
                 article = Article.objects.create(**values)
+                # Found by the knowledge base's search like an article written here.
+                refresh_search_vector(article)
                 importer._link(SourceLink.Kind.FAQ, [(sid, article.pk)])
                 tally.created += 1

@@ -113,6 +113,14 @@ def test_tickets_read_as_they_did_in_esup_helpdesk(pg_source, client):
     assert eduroam.parent.name == "Réseau et Wi-Fi"
     assert Category.objects.get(name="Situation personnelle").is_confidential
     assert not Category.objects.get(name="Ancienne catégorie").is_active
+    # The FAQ is in the knowledge base, with its visibility, and found by its search.
+    from knowledge.models import Article
+
+    password = Article.objects.get(title="Comment changer mon mot de passe ?")
+    assert password.visibility == Article.Visibility.PUBLIC
+    assert "sesame" in password.body and "<p>" not in password.body
+    assert Article.objects.get(title="Procédure interne").visibility == Article.Visibility.AGENTS
+    assert Article.objects.filter(search_vector="sesame").exists()
     # Managers are agents, the one who managed managers is the head.
     assert ServiceMembership.objects.get(
         user=marie, service__name="Direction du numérique"
