@@ -8,7 +8,9 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import profile_sections
-        from api import forms
+        from api import forms, personal_data
+
+        personal_data.register()
 
         profile_sections.register(
             profile_sections.Section(

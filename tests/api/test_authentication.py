@@ -136,3 +136,15 @@ def test_an_invalid_token_form_is_shown_again_with_its_errors():
     response = client.post("/profile/tokens/", {"token-name": "", "token-scope": "admin"})
     assert response.status_code == 400
     assert not ApiToken.objects.exists()
+
+
+def test_a_persons_tokens_are_in_their_data_and_go_when_they_are_forgotten():
+    from accounts import personal_data
+
+    user = UserFactory()
+    _token, secret = services.token_create(user=user, name="script", days=30)
+    exported = personal_data.export(user)["api_tokens"]
+    assert [entry["name"] for entry in exported] == ["script"]
+    assert secret not in str(exported)
+    personal_data.anonymize(user)
+    assert not ApiToken.objects.filter(user=user).exists()
