@@ -73,11 +73,18 @@ def person_by_email(email: str) -> Any:
 
 
 def _ticket(ticket_id: int) -> Ticket | None:
-    return (
-        Ticket.objects.select_related("service", "category", "requester")
-        .filter(pk=ticket_id)
-        .first()
-    )
+    """The ticket a reply is about; a reply to a merged duplicate goes to the ticket it was
+    merged into (whose invitee its requester became)."""
+    for _hop in range(5):
+        ticket = (
+            Ticket.objects.select_related("service", "category", "requester")
+            .filter(pk=ticket_id)
+            .first()
+        )
+        if ticket is None or ticket.status != Ticket.Status.MERGED or not ticket.merged_into_id:
+            return ticket
+        ticket_id = ticket.merged_into_id
+    return ticket
 
 
 def _commenter(ticket: Ticket | None, person: Any) -> bool:

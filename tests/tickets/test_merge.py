@@ -174,3 +174,15 @@ def test_similar_tickets_offer_to_mark_this_one_as_a_duplicate(cast, notified):
     assert f"?into={ended.pk}" not in html
     html = render_to_string("tickets/stats/similar.html", context | {"can_merge": False})
     assert "?into=" not in html
+
+
+def test_a_reply_by_email_to_the_duplicate_reaches_the_other_ticket(cast, notified):
+    """The mail gateway reads a reply to a merged duplicate as a reply to the ticket it went
+    into, where the duplicate's requester may write as an invitee."""
+    from mailgateway import routing
+    from tickets import permissions
+
+    duplicate, original = duplicate_and_original(cast)
+    workflow.merge(ticket=duplicate, actor=cast.agent, into=original)
+    assert routing._ticket(duplicate.pk) == original
+    assert permissions.can_comment(original, cast.requester)
