@@ -196,3 +196,16 @@ def test_the_postponed_tab_shows_each_tickets_return_date(client, cast, notified
     assert f"jusqu’au {day}".encode() in page.content
     page = client.get(reverse("desk:queue"), {"tab": "mine"})
     assert ticket.subject.encode() not in page.content
+
+
+def test_the_tickets_invitees_hear_of_the_postponement(cast, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+    from tickets.models import Invitation
+
+    ticket = ticket_in(S.IN_PROGRESS, cast)
+    tutor = UserFactory(full_name="Thomas Tuteur")
+    Invitation.objects.create(ticket=ticket, user=tutor, invited_by=cast.requester)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.postpone(ticket=ticket, actor=cast.assigned, until=next_week(), reason="Pièce.")
+    assert {m.to[0] for m in mail.outbox} == {cast.requester.email, tutor.email}
