@@ -9,13 +9,18 @@ a password through the "forgotten password" link where local sign-in is used.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts import ldap, signin
 from accounts.directory import search_people
 from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def normalized_email(address: str) -> str:
@@ -53,4 +58,9 @@ def pending_account(address: str) -> User:
             )
     except IntegrityError:  # created at the same moment by another request
         return User.objects.get(email__iexact=address)
+    # Their affiliations, department and login too, which decide what may be filed for them.
+    try:
+        signin.refresh_from_directory(user)
+    except ldap.DirectoryUnavailable as error:
+        logger.warning("Directory not read for the new account %s: %s", user.pk, error)
     return user

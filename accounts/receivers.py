@@ -19,23 +19,12 @@ logger = logging.getLogger(__name__)
 
 
 def refresh_from_directory(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    """The directory's entry (by university login, else by address) onto the account; a
-    directory that cannot be asked never stops the sign-in."""
-    if not ldap.enabled():
-        return
+    """The directory's entry onto the account; a directory that cannot be asked never stops the
+    sign-in."""
     try:
-        if user.directory_id:
-            entry = ldap.find_person(uid=user.directory_id)
-        else:
-            entry = ldap.find_person(email=user.email)
+        signin.refresh_from_directory(user)
     except ldap.DirectoryUnavailable as error:
         logger.warning("Directory not read at the sign-in of account %s: %s", user.pk, error)
-        return
-    if entry is None:
-        return
-    if entry.email and entry.email != user.email.lower() and not user.directory_id:
-        return  # found by address yet holding another: not this person's entry
-    signin.refresh_attributes(user, entry)
 
 
 def forget_cas_session(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts import ldap
 from accounts.attributes import DirectoryAttributes
 from accounts.models import User
 
@@ -78,6 +79,23 @@ def refresh_attributes(user: User, attributes: DirectoryAttributes) -> list[str]
     if changed:
         user.save(update_fields=changed)
     return changed
+
+
+def refresh_from_directory(user: User) -> list[str]:
+    """Copies the LDAP directory's entry for the person (by university login, else by address)
+    onto their account, when there is a directory; returns the changed fields. Raises
+    ldap.DirectoryUnavailable when it cannot be asked."""
+    if not ldap.enabled():
+        return []
+    if user.directory_id:
+        entry = ldap.find_person(uid=user.directory_id)
+    else:
+        entry = ldap.find_person(email=user.email)
+    if entry is None:
+        return []
+    if entry.email and entry.email != user.email.lower() and not user.directory_id:
+        return []  # found by address yet holding another: not this person's entry
+    return refresh_attributes(user, entry)
 
 
 @transaction.atomic

@@ -120,6 +120,9 @@ def test_a_pending_account_is_named_as_the_directory_knows_the_person(directory)
     """An agent files for someone the helpdesk has never seen: the account has their name."""
     user = pending_account("Martine.Dupont@univ-test.fr")
     assert user.full_name == "Martine Dupont"
+    # What decides which categories may be filed for them.
+    assert (user.affiliations, user.department) == (["faculty", "member"], "UFR-LETTRES")
+    assert user.directory_id == "mdupont"
 
 
 def test_sign_in_refreshes_affiliations_department_groups_and_name(client, directory):
