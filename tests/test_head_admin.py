@@ -56,6 +56,9 @@ def theirs() -> Side:
 
 @pytest.fixture
 def head(client: Client, ours: Side) -> Client:
+    """The head of "ours", signed in, reading the admin in English."""
+    ours.head.preferred_language = "en"
+    ours.head.save()
     client.force_login(ours.head)
     return client
 
