@@ -58,7 +58,9 @@ def pending_account(address: str) -> User:
             )
     except IntegrityError:  # created at the same moment by another request
         return User.objects.get(email__iexact=address)
-    # Their affiliations, department and login too, which decide what may be filed for them.
+    # Their affiliations, department and login too, which decide what may be filed for them,
+    # and their language, which the ticket's emails speak.
+    setattr(user, signin.NEW_ACCOUNT, True)
     try:
         signin.refresh_from_directory(user)
     except ldap.DirectoryUnavailable as error:

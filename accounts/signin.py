@@ -56,8 +56,8 @@ def apply_attributes(
     return changed
 
 
-# Set on the account made by the sign-in at hand, so that the directory's language (read just
-# after, accounts.receivers) starts it.
+# Set on an account just made (by the sign-in at hand, or for someone invited), so that the
+# directory's language (read just after, accounts.receivers) starts it.
 NEW_ACCOUNT = "_made_by_this_sign_in"
 
 

@@ -123,6 +123,8 @@ def test_a_pending_account_is_named_as_the_directory_knows_the_person(directory)
     # What decides which categories may be filed for them.
     assert (user.affiliations, user.department) == (["faculty", "member"], "UFR-LETTRES")
     assert user.directory_id == "mdupont"
+    # The ticket's emails will speak the language the directory gives.
+    assert pending_account("camille.lefevre@univ-test.fr").preferred_language == "en"
 
 
 def test_sign_in_refreshes_affiliations_department_groups_and_name(client, directory):
