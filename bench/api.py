@@ -72,9 +72,11 @@ def wrk(url: str, header: str, duration: float, threads: int, connections: int) 
     }
 
 
-def file_tickets(base: str, token: str, category: str, duration: float, workers: int) -> dict:
-    """`workers` threads file tickets through the API for `duration` seconds; an answer other
-    than 201 is an error."""
+def file_tickets(
+    base: str, token: str, category: str, duration: float, workers: int, *, page_cookie: str = ""
+) -> dict:
+    """`workers` threads file tickets through the API for `duration` seconds (an answer other
+    than 201 is an error), or through the filing page with `page_cookie` (other than 302)."""
     import requests
 
     latencies: list[float] = []
@@ -85,21 +87,31 @@ def file_tickets(base: str, token: str, category: str, duration: float, workers:
     def work(worker: int) -> None:
         nonlocal errors
         session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
+        if page_cookie:
+            session.headers["Cookie"] = page_cookie
+        else:
+            session.headers["Authorization"] = f"Bearer {token}"
         n = 0
         while time.monotonic() < deadline:
             started = time.perf_counter()
+            fields = {
+                "category": category,
+                "subject": f"Écran noir au démarrage {worker}-{n}",
+                "description": "Depuis ce matin, l'ordinateur reste sur un écran noir.",
+            }
             try:
-                response = session.post(
-                    f"{base}/api/v1/tickets/",
-                    json={
-                        "category": category,
-                        "subject": f"Écran noir au démarrage {worker}-{n}",
-                        "description": "Depuis ce matin, l'ordinateur reste sur un écran noir.",
-                    },
-                    timeout=30,
-                )
-                ok = response.status_code == 201
+                if page_cookie:
+                    csrf = page_cookie.split("csrftoken=", 1)[1].split(";", 1)[0]
+                    response = session.post(
+                        f"{base}/tickets/new/",
+                        data={**fields, "csrfmiddlewaretoken": csrf},
+                        allow_redirects=False,
+                        timeout=30,
+                    )
+                    ok = response.status_code == 302
+                else:
+                    response = session.post(f"{base}/api/v1/tickets/", json=fields, timeout=30)
+                    ok = response.status_code == 201
             except requests.RequestException:
                 ok = False
             with lock:
@@ -183,6 +195,16 @@ def main() -> int:
                 )
                 rows.append((size, "API: file a ticket (POST, JSON)", measured))
                 print(size, "file", measured, file=sys.stderr)
+                measured = file_tickets(
+                    stack.base_url,
+                    secret,
+                    targets.category,
+                    args.duration,
+                    args.connections,
+                    page_cookie=cookie_header(session),
+                )
+                rows.append((size, "page: file a ticket (POST, no file)", measured))
+                print(size, "file (page)", measured, file=sys.stderr)
         finally:
             psql(url, "DELETE FROM api_apitoken WHERE id = %s", [token_id])
             restore(url, saved)
