@@ -343,6 +343,33 @@ def test_no_desk_page_shows_a_confidential_ticket_to_unnamed_agents(
     _observe(route, confidential_world, outsiders=OUTSIDERS + NOT_NAMED)
 
 
+# Audiences: the world's category reserved for staff. Filing in it, by its link or by a form: the
+# requesters (no affiliation) and the other service's agent are refused (403, with the reason);
+# the service's agent and head and the administrator are offered it.
+AUDIENCE_EXPECTED = ("L 403 403 200 403 200 200", "L 403 403 400 403 400 400")
+
+
+def test_a_category_reserved_for_staff(world: World):
+    category = world.ticket.category
+    category.audience_affiliations = ["staff"]
+    category.save()
+    url = reverse("tickets:create")
+    clients = _clients(world)
+    observed = []
+    for method in ("GET", "POST"):
+        codes = []
+        for role in ROLES:
+            with transaction.atomic():
+                if method == "GET":
+                    response = clients[role].get(url, {"category": category.slug})
+                else:
+                    response = clients[role].post(url, {"category": category.slug})
+                transaction.set_rollback(True)
+            codes.append(_code(response, reverse("account_login")))
+        observed.append(" ".join(codes))
+    assert tuple(observed) == AUDIENCE_EXPECTED
+
+
 @pytest.mark.parametrize("route", ALLAUTH_ROUTES, ids=lambda route: route.name or route.route)
 def test_allauth_url_never_fails(route: Route, world: World):
     """The sign-in pages are public; whatever is sent to them, no server error and no ticket."""
