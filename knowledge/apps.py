@@ -7,6 +7,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
-        from knowledge import receivers
+        from knowledge import personal_data, receivers
 
         receivers.connect()
+        personal_data.register()

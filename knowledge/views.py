@@ -30,6 +30,9 @@ from tickets.models import Ticket
 from tickets.views import stats as stats_views
 
 ARTICLES_PER_PAGE = 25
+MAX_SEARCH_RESULTS = 50
+# What a list of articles shows: their text stays in the database.
+LIST_FIELDS = ("id", "title", "language", "service__name", "service__slug")
 
 
 def _filing_category(request: HttpRequest) -> Category | None:
@@ -77,7 +80,9 @@ def index(request: HttpRequest) -> HttpResponse:
             articles = articles.filter(service=service)
         if filing is not None:
             articles = articles.filter(service_id=filing.handling_service_id)
-        articles = articles.select_related("service")
+        # The best matches only: ranking is what costs, and counting every match would cost
+        # as much again for a page nobody reads past.
+        articles = list(articles.select_related("service").only(*LIST_FIELDS)[:MAX_SEARCH_RESULTS])
     elif service is not None or category is not None:
         articles = selectors.articles_for_browsing(request.user, service=service, category=category)
     else:

@@ -215,3 +215,11 @@ def test_the_closure_request_offers_the_articles_and_counts_the_link(kb):
     )
     linked = ArticleEvent.objects.get(kind=ArticleEvent.Kind.LINKED)
     assert (linked.article, linked.ticket) == (kb.public, ticket)
+
+
+def test_the_personal_data_export_lists_the_articles_written(kb):
+    from accounts import personal_data
+
+    exported = personal_data.export(kb.agent)["knowledge_base"]
+    assert {a["title"] for a in exported["articles_written"]} >= {kb.public.title}
+    assert len(exported["changes_made"]) == 4
