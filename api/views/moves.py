@@ -253,6 +253,24 @@ API_MOVES: tuple[ApiMove, ...] = (
 )
 
 
+# Fields that take several files; any other file field takes one.
+FILE_LISTS = ("files", "attachments")
+
+
+def plain_data(request: Request) -> Any:
+    """The body as a plain dict: a form's fields by their last value, its files as lists where a
+    field takes several. JSON bodies are returned as they are. (Copying the multipart QueryDict
+    itself would deep-copy every upload, which a file spooled to disk cannot be.)"""
+    data = request.data
+    if not hasattr(data, "getlist"):
+        return data
+    plain = {key: data.get(key) for key in data if key not in request.FILES}
+    for key in request.FILES:
+        files = request.FILES.getlist(key)
+        plain[key] = files if key in FILE_LISTS else files[-1]
+    return plain
+
+
 def allowed_names(ticket: Ticket, user: Any) -> list[str]:
     """The endpoints of `API_MOVES` this person may call on this ticket now, as the pages'
     menus decide (`permissions.available_actions`)."""
@@ -269,11 +287,7 @@ class MoveView(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         ticket = get_object_or_404(ticket_pages.tickets_visible_to(request.user), pk=pk)
-        data = request.data
-        if hasattr(data, "getlist") and "files" in request.FILES:
-            data = data.copy()
-            data.setlist("files", request.FILES.getlist("files"))
-        body = self.api_move.body(data=data)
+        body = self.api_move.body(data=plain_data(request))
         body.is_valid(raise_exception=True)
         try:
             self.api_move.perform(ticket, request.user, dict(body.validated_data))

@@ -97,10 +97,7 @@ class MyTicketsView(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         if ratelimit.limit_exceeded(request._request, "TICKET_CREATE_RATE", "ticket_create"):
             raise Throttled()
-        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
-        if hasattr(request.data, "getlist"):
-            data.setlist("attachments", request.FILES.getlist("attachments"))
-        incoming = api_serializers.TicketCreateSerializer(data=data)
+        incoming = api_serializers.TicketCreateSerializer(data=moves.plain_data(request))
         incoming.is_valid(raise_exception=True)
         values = incoming.validated_data
         category = requester_pages.selectable_category(values["category"])

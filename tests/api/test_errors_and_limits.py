@@ -150,3 +150,31 @@ def _rest_framework() -> dict:
     from django.conf import settings
 
     return settings.REST_FRAMEWORK
+
+
+def test_a_large_file_spooled_to_disk_is_accepted(settings):
+    """Uploads past FILE_UPLOAD_MAX_MEMORY_SIZE are temporary files on disk: the API reads them
+    as the pages do."""
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10
+    category = CategoryFactory()
+    requester = UserFactory()
+    client = api_client(requester)
+    big = PNG + b"\x00" * 5000
+    response = client.post(
+        "/api/v1/tickets/",
+        {
+            "category": category.slug,
+            "subject": "Screenshot",
+            "description": "Attached.",
+            "attachments": [SimpleUploadedFile("big.png", big, "image/png")],
+        },
+    )
+    assert response.status_code == 201, response.content
+    pk = response.json()["id"]
+    response = client.post(
+        f"/api/v1/tickets/{pk}/attachment/",
+        {"file": SimpleUploadedFile("again.png", big, "image/png")},
+    )
+    assert response.status_code == 200, response.content
+    names = [a["name"] for a in client.get(f"/api/v1/tickets/{pk}/").json()["attachments"]]
+    assert names == ["big.png", "again.png"]
