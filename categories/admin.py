@@ -351,6 +351,14 @@ class CategoryAdmin(DelegatedAdminMixin, OneLineAdminMixin, admin.ModelAdmin):
                     self.add_error(
                         "service", _("Choose the service, or a parent category, of your own.")
                     )
+                moved = "parent" in self.changed_data
+                closed = "is_active" in self.changed_data and not data.get("is_active")
+                if (
+                    self.instance.pk is not None
+                    and (moved or closed)
+                    and leads_to_other_services(self.instance, headed)
+                ):
+                    raise ValidationError(OTHER_SERVICES_BELOW, code="other_services_below")
                 return data
 
         if obj is not None and obj.parent_id is not None:
@@ -405,6 +413,12 @@ class CategoryAdmin(DelegatedAdminMixin, OneLineAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Deactivate the selected categories"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
+        if self.is_delegated(request):
+            headed = headed_service_ids(request.user)
+            kept = [c.pk for c in queryset if leads_to_other_services(c, headed)]
+            if kept:
+                self.message_user(request, OTHER_SERVICES_BELOW, messages.WARNING)
+                queryset = queryset.exclude(pk__in=kept)
         count = queryset.update(is_active=False)
         self.message_user(
             request,
@@ -426,6 +440,23 @@ class CategoryAdmin(DelegatedAdminMixin, OneLineAdminMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+OTHER_SERVICES_BELOW = _(
+    "Categories of other services lie below this one: ask an administrator to move or "
+    "deactivate it."
+)
+
+
+def leads_to_other_services(category: Category, headed: frozenset[int]) -> bool:
+    """Categories handled by services the head does not head lie below this one: moving or
+    deactivating it would move or hide them too."""
+    return (
+        Category.objects.filter(tree_path__startswith=category.tree_path)
+        .exclude(pk=category.pk)
+        .exclude(handling_service__in=headed)
+        .exists()
+    )
 
 
 def _members_of(service_ids: frozenset[int]) -> QuerySet:

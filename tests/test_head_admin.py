@@ -373,3 +373,23 @@ def test_superusers_keep_every_row(admin_client, ours, theirs):
     response = admin_client.get(reverse("admin:index"))
     assert b"outbox-panel" in response.content
     assert not list(get_messages(response.wsgi_request))
+
+
+def test_a_category_leading_to_another_services_stays_where_it_is(head, ours, theirs):
+    """Below "Category ours" lies a category of the other service: its head neither deactivates
+    nor moves it (that would hide or move the other service's category too)."""
+    CategoryFactory(name="Sub theirs", parent=ours.category, service=theirs.service)
+    response = head.post(
+        reverse("admin:categories_category_changelist"),
+        {"action": "deactivate", "_selected_action": [ours.category.pk]},
+        follow=True,
+    )
+    assert "Categories of other services lie below this one" in response.content.decode()
+    assert Category.objects.get(pk=ours.category.pk).is_active
+    other_root = CategoryFactory(name="Other root", service=ours.service)
+    url = reverse("admin:categories_category_change", args=[ours.category.pk])
+    data = page_data(head.get(url))
+    data["parent"] = other_root.pk
+    response = head.post(url, data)
+    assert response.status_code == 200
+    assert Category.objects.get(pk=ours.category.pk).parent_id is None
