@@ -44,7 +44,11 @@ database mdb
 suffix "{suffix}"
 rootdn "cn=admin,{suffix}"
 directory {run}/data
-maxsize 10485760
+maxsize 1073741824
+# As a university's directory indexes what people are searched by.
+index objectClass eq
+index uid,mail eq,sub
+index cn,sn,givenName,displayName eq,sub
 access to attrs=userPassword by anonymous auth by * none
 access to * by dn.exact="{bind_dn}" read by * none
 """
@@ -106,7 +110,9 @@ def slapd_available() -> bool:
 
 
 @contextmanager
-def start_slapd(directory: Path, *, tls: bool = False) -> Iterator[LdapServer]:
+def start_slapd(
+    directory: Path, *, tls: bool = False, tree: Path | None = None
+) -> Iterator[LdapServer]:
     """slapd on 127.0.0.1 with the test tree; stopped (by its process) on leaving. With `tls`,
     it speaks ldaps:// with a self-signed certificate (the server's `ca_file`)."""
     require_service(
@@ -128,7 +134,7 @@ def start_slapd(directory: Path, *, tls: bool = False) -> Iterator[LdapServer]:
         )
     config.write_text(text)
     loaded = subprocess.run(
-        [SLAPADD, "-f", str(config), "-l", str(HERE / "people.ldif")],
+        [SLAPADD, "-q", "-f", str(config), "-l", str(tree or HERE / "people.ldif")],
         capture_output=True,
         text=True,
         check=False,
