@@ -81,7 +81,8 @@ def services_with_webhooks() -> frozenset[int]:
     service without webhooks costs no query (the set is dropped whenever a webhook changes)."""
     ids = cache.get(SERVICES_KEY)
     if ids is None:
-        ids = frozenset(Webhook.objects.filter(is_active=True).values_list("service_id", flat=True))
+        active = Webhook.objects.filter(is_active=True).order_by()
+        ids = frozenset(active.values_list("service_id", flat=True))
         cache.set(SERVICES_KEY, ids, timeout=300)
     return ids
 
