@@ -27,7 +27,9 @@ def filing_panel(
     subject = str(data.get("subject", "") if hasattr(data, "get") else "")[:200]
     if not subject:
         subject = request.GET.get("subject", "")[:200]
-    articles = selectors.suggestions(request.user, category, subject)
+    articles = selectors.suggestions(
+        request.user, category, subject, language=getattr(request, "LANGUAGE_CODE", "")[:2]
+    )
     html = render_to_string(
         "knowledge/_filing_panel.html",
         {"category": category, "subject": subject, "articles": articles},

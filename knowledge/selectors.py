@@ -122,10 +122,13 @@ def search_any_word(articles: QuerySet[Article], text: str) -> QuerySet[Article]
     return articles.filter(condition).order_by("title")
 
 
-def suggestions(user: Any, category: Category, text: str, *, limit: int = 5) -> list[Article]:
+def suggestions(
+    user: Any, category: Category, text: str, *, limit: int = 5, language: str = ""
+) -> list[Article]:
     """The answers to offer while someone files in `category`: the articles of the category's
     service that match what they typed, those filed under this category first; with nothing
-    typed yet, the category's own articles. One query."""
+    typed yet, the category's own articles. An answer written in both languages is offered
+    once, in the person's `language` when it matches. One query."""
     base = articles_visible_to(user).filter(service_id=category.handling_service_id)
     if (text or "").strip():
         in_category = Exists(
@@ -137,7 +140,19 @@ def suggestions(user: Any, category: Category, text: str, *, limit: int = 5) -> 
         found = found.order_by("-in_category", *found.query.order_by)
     else:
         found = base.filter(categories=category).order_by("-updated_at")
-    return list(found.only("id", "title", "body", "language")[:limit])
+    candidates = list(found.only("id", "title", "body", "language", "translation_id")[: limit * 2])
+    present = {article.pk for article in candidates}
+    kept = [
+        article
+        for article in candidates
+        # The other version is in the list too: keep the one in the person's language.
+        if not (
+            article.translation_id in present
+            and article.language != language
+            and language in SEARCH_CONFIGS
+        )
+    ]
+    return kept[:limit]
 
 
 def articles_for_browsing(

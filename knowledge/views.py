@@ -165,7 +165,9 @@ def suggest(request: HttpRequest) -> HttpResponse:
     context = {
         "category": category,
         "subject": subject,
-        "articles": selectors.suggestions(request.user, category, subject),
+        "articles": selectors.suggestions(
+            request.user, category, subject, language=request.LANGUAGE_CODE[:2]
+        ),
     }
     return render(request, "knowledge/_suggestions.html", context)
 

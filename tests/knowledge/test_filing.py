@@ -116,3 +116,28 @@ def test_the_category_answers_come_first(kb, student):
         reverse("knowledge:suggest"), {"category": kb.category.slug, "subject": "eduroam"}
     ).content.decode()
     assert page.index(kb.public.title) < page.index("Aaa eduroam et VPN")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_answer_in_both_languages_is_offered_once_in_the_person_language(kb, language):
+    from knowledge import services
+    from tests.knowledge.conftest import write
+
+    english = write(kb.agent, kb.service, "Connecting to eduroam", "eduroam", language="en")
+    services.article_save(
+        actor=kb.agent, service=kb.service, data={}, article=english, translation=kb.public
+    )
+    kb.student.preferred_language = language
+    kb.student.save()
+    client = Client()
+    client.force_login(kb.student)
+    page = client.get(
+        reverse("knowledge:suggest"),
+        {"category": kb.category.slug, "subject": "eduroam"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+    shown, hidden = (
+        (kb.public.title, english.title) if language == "fr" else (english.title, kb.public.title)
+    )
+    assert shown in page
+    assert hidden not in page
