@@ -97,7 +97,13 @@ class IncidentUpdate(models.Model):
     )
     text = models.TextField(_("text"))
     is_resolution = models.BooleanField(_("resolution"), default=False)
+    # The resolution also requests the closure of every linked ticket.
+    request_closure = models.BooleanField(_("closure requested"), default=False)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # When the update had reached every linked ticket (a task does it after the commit), and
+    # what became of each ticket (`tickets.bulk.BulkResult.as_dict()`).
+    reached_at = models.DateTimeField(_("reached the tickets"), null=True, blank=True)
+    results = models.JSONField(_("results per ticket"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("incident update")

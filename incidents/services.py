@@ -195,23 +195,10 @@ def _announce(incident: Incident, update: IncidentUpdate, kind: str) -> int:
     return written
 
 
-def _each_linked(incident: Incident, actor: Any, perform: Any) -> list[BulkResult]:
-    """`perform(ticket_id)` on every linked ticket, each alone: a refusal is that ticket's."""
-    results = []
-    for pk in _linked_ids(incident):
-        reference = Ticket(pk=pk).reference
-        try:
-            message = perform(pk)
-        except TransitionRefused as refusal:
-            results.append(BulkResult(pk, reference, False, str(refusal.message)))
-        else:
-            results.append(BulkResult(pk, reference, True, message))
-    return results
-
-
-def post_update(*, incident: Incident, actor: Any, text: str) -> list[BulkResult]:
-    """A public update: on the incident's page and feed, on every linked ticket's timeline (and
-    so to its requester), and by email to everyone affected without a ticket."""
+def post_update(*, incident: Incident, actor: Any, text: str) -> IncidentUpdate:
+    """A public update: on the incident's page and feed at once, by email to everyone affected
+    without a ticket, and, after the commit, on every linked ticket's timeline (and so to its
+    requester: `reach_linked_tickets`, run by a task)."""
     _require(Action.POST_UPDATE, actor, incident)
     text = (text or "").strip()
     if not text:
@@ -219,21 +206,17 @@ def post_update(*, incident: Incident, actor: Any, text: str) -> list[BulkResult
     with transaction.atomic():
         update = IncidentUpdate.objects.create(incident=incident, author=actor, text=text)
         _announce(incident, update, "incident_update")
-
-    def perform(pk: int) -> str:
-        workflow.post_incident_update(ticket=pk, actor=actor, incident=incident.label, text=text)
-        return _("Update posted.")
-
-    return _each_linked(incident, actor, perform)
+        _reach_after_commit(update)
+    return update
 
 
 def resolve(
     *, incident: Incident, actor: Any, text: str, request_closure: bool = False
-) -> list[BulkResult]:
-    """The incident is resolved: its resolution reaches every linked ticket and affected person;
-    with `request_closure`, each linked ticket is also proposed for closure with that
-    resolution, through the workflow (an untaken ticket is taken first): a ticket whose status or
-    handler does not allow it keeps its status and says why."""
+) -> IncidentUpdate:
+    """The incident is resolved: its resolution reaches every affected person and, after the
+    commit, every linked ticket; with `request_closure`, each linked ticket is also proposed for
+    closure with that resolution, through the workflow (an untaken ticket is taken first): a
+    ticket whose status or handler does not allow it keeps its status and says why."""
     _require(Action.RESOLVE, actor, incident)
     text = (text or "").strip()
     if not text:
@@ -247,15 +230,57 @@ def resolve(
         incident.resolution = text
         incident.save(update_fields=["status", "resolved_at", "resolution"])
         update = IncidentUpdate.objects.create(
-            incident=incident, author=actor, text=text, is_resolution=True
+            incident=incident,
+            author=actor,
+            text=text,
+            is_resolution=True,
+            request_closure=request_closure,
         )
         _announce(incident, update, "incident_resolved")
+        _reach_after_commit(update)
+    return update
+
+
+def _reach_after_commit(update: IncidentUpdate) -> None:
+    """Queues the task that takes the update to the linked tickets, once the update is saved:
+    hundreds of tickets, each its own move, take longer than a page should."""
+    from incidents import tasks
+
+    def queue() -> None:
+        try:
+            tasks.reach_linked_tickets.delay(update.pk)
+        except Exception:
+            logger.exception("Could not queue incident update %s; run it again later.", update.pk)
+
+    transaction.on_commit(queue)
+
+
+def reach_linked_tickets(update_id: int) -> list[BulkResult]:
+    """Takes an update (or the resolution, with its closure requests) to every ticket linked to
+    its incident, each in its own transaction through its own move, and stores what became of
+    each. Safe to run twice: an update that reached its tickets is not sent again."""
+    with transaction.atomic():
+        update = (
+            IncidentUpdate.objects.select_for_update()
+            .select_related("incident", "author")
+            .filter(pk=update_id, reached_at__isnull=True)
+            .first()
+        )
+        if update is None:
+            return []
+        IncidentUpdate.objects.filter(pk=update.pk).update(reached_at=timezone.now())
+    incident, actor, text = update.incident, update.author, update.text
 
     def perform(pk: int) -> str:
+        if not update.is_resolution:
+            workflow.post_incident_update(
+                ticket=pk, actor=actor, incident=incident.label, text=text
+            )
+            return _("Update posted.")
         workflow.announce_incident_resolved(
             ticket=pk, actor=actor, incident=incident.label, text=text
         )
-        if not request_closure:
+        if not update.request_closure:
             return _("Resolution posted.")
         try:
             _close(pk, actor, text)
@@ -266,7 +291,22 @@ def resolve(
             raise TransitionRefused(message, refusal.status_code) from refusal
         return _("Resolution posted; closure requested.")
 
-    return _each_linked(incident, actor, perform)
+    results = []
+    for pk in _linked_ids(incident):
+        reference = Ticket(pk=pk).reference
+        try:
+            message = perform(pk)
+        except TransitionRefused as refusal:
+            results.append(BulkResult(pk, reference, False, str(refusal.message)))
+        except Exception:
+            logger.exception("Incident update %s could not reach ticket %s", update.pk, pk)
+            results.append(BulkResult(pk, reference, False, _("Not reached: an error occurred.")))
+        else:
+            results.append(BulkResult(pk, reference, True, message))
+    IncidentUpdate.objects.filter(pk=update.pk).update(
+        results=[result.as_dict() for result in results]
+    )
+    return results
 
 
 @transaction.atomic

@@ -175,6 +175,7 @@ def _detail(
     request: HttpRequest, incident: Any, status_code: int = 200, **forms_given: Any
 ) -> HttpResponse:
     proposed = selectors.proposed_tickets(incident, request.user) if incident.is_ongoing else []
+    updates = list(incident.updates.all())
     context = {
         "incident": incident,
         "desk_page": "incidents",
@@ -183,6 +184,7 @@ def _detail(
         "update_form": forms_given.get("update_form") or forms.TextForm(prefix="update"),
         "resolve_form": forms_given.get("resolve_form") or forms.ResolveForm(prefix="resolve"),
         "results": request.session.pop(f"{RESULTS_KEY}_{incident.pk}", None),
+        "latest": updates[-1] if updates else None,
         "is_public": permissions.is_public(incident),
         "may_act": permissions.may(Action.LINK, request.user, incident),
         "vias": IncidentLink.Via,
@@ -230,11 +232,9 @@ def update(request: HttpRequest, incident_pk: int) -> HttpResponse:
     form = forms.TextForm(request.POST, prefix="update")
     if not form.is_valid():
         return _detail(request, incident, 400, update_form=form)
-    results = services.post_update(
-        incident=incident, actor=request.user, text=form.cleaned_data["text"]
-    )
+    services.post_update(incident=incident, actor=request.user, text=form.cleaned_data["text"])
     messages.success(request, _("The update is posted."))
-    return _done(request, incident, results)
+    return redirect(incident)
 
 
 @require_POST
@@ -245,14 +245,14 @@ def resolve(request: HttpRequest, incident_pk: int) -> HttpResponse:
     form = forms.ResolveForm(request.POST, prefix="resolve")
     if not form.is_valid():
         return _detail(request, incident, 400, resolve_form=form)
-    results = services.resolve(
+    services.resolve(
         incident=incident,
         actor=request.user,
         text=form.cleaned_data["text"],
         request_closure=form.cleaned_data["request_closure"],
     )
     messages.success(request, _("The incident is resolved."))
-    return _done(request, incident, results)
+    return redirect(incident)
 
 
 @require_POST

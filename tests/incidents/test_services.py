@@ -20,6 +20,13 @@ S = Ticket.Status
 pytestmark = pytest.mark.django_db
 
 
+def reached(update: IncidentUpdate) -> list[dict]:
+    """What became of each linked ticket, as the task stored it."""
+    update.refresh_from_db()
+    assert update.reached_at is not None
+    return update.results
+
+
 # --- Declaring --------------------------------------------------------------------------------
 
 
@@ -146,10 +153,11 @@ def test_an_update_reaches_every_linked_ticket_and_every_affected_person(
     services.subscribe(incident=incident, user=scene.teacher)  # has a ticket: one email only
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        results = services.post_update(
+        update = services.post_update(
             incident=incident, actor=scene.agent, text="Retour prévu vers 14 h."
         )
-    assert all(r.done for r in results) and len(results) == 2
+    results = reached(update)
+    assert all(r["done"] for r in results) and len(results) == 2
     for ticket in (student_ticket, teacher_ticket):
         event = ticket.events.get(action=Move.INCIDENT_UPDATE)
         assert event.text == "Retour prévu vers 14 h." and event.after == incident.label
@@ -172,19 +180,49 @@ def test_an_update_needs_a_text_and_the_services_people(scene):
     assert not incident.updates.exists()
 
 
-def test_a_ticket_transferred_away_is_refused_alone(scene):
+def test_a_ticket_transferred_away_is_refused_alone(scene, django_capture_on_commit_callbacks):
     incident = scene.incident()
     stays, leaves = scene.ticket(), scene.ticket()
     services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=[stays.pk, leaves.pk])
     workflow.transfer(ticket=leaves, actor=scene.agent, category=scene.other_category)
-    results = services.post_update(incident=incident, actor=scene.agent, text="Toujours en panne.")
-    assert {r.ticket_id: r.done for r in results} == {stays.pk: True, leaves.pk: False}
+    with django_capture_on_commit_callbacks(execute=True):
+        update = services.post_update(
+            incident=incident, actor=scene.agent, text="Toujours en panne."
+        )
+    done = {r["ticket_id"]: r["done"] for r in reached(update)}
+    assert done == {stays.pk: True, leaves.pk: False}
+
+
+def test_an_update_reaches_the_tickets_once(scene, django_capture_on_commit_callbacks):
+    """The task may run twice (a lost acknowledgement): the second run writes nothing."""
+    incident = scene.incident()
+    ticket = scene.ticket()
+    services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=[ticket.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        update = services.post_update(incident=incident, actor=scene.agent, text="En cours.")
+    assert services.reach_linked_tickets(update.pk) == []
+    assert ticket.events.filter(action=Move.INCIDENT_UPDATE).count() == 1
+
+
+def test_the_tickets_are_reached_after_the_commit_only(scene, django_capture_on_commit_callbacks):
+    incident = scene.incident()
+    ticket = scene.ticket()
+    services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=[ticket.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        update = services.post_update(incident=incident, actor=scene.agent, text="En cours.")
+    assert not ticket.events.filter(action=Move.INCIDENT_UPDATE).exists()
+    assert len(callbacks) == 1
+    callbacks[0]()
+    update.refresh_from_db()
+    assert update.reached_at and ticket.events.filter(action=Move.INCIDENT_UPDATE).exists()
 
 
 # --- Resolution -------------------------------------------------------------------------------
 
 
-def test_resolving_requests_closure_of_each_linked_ticket_through_the_workflow(scene):
+def test_resolving_requests_closure_of_each_linked_ticket_through_the_workflow(
+    scene, django_capture_on_commit_callbacks
+):
     """Untaken tickets are taken then proposed for closure; a ticket whose status refuses it
     keeps its status and says why; the resolution is on every timeline."""
     incident = scene.incident()
@@ -199,14 +237,15 @@ def test_resolving_requests_closure_of_each_linked_ticket_through_the_workflow(s
     ids = [untaken.pk, mine.pk, colleague.pk, waiting.pk]
     services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=ids)
 
-    results = services.resolve(
-        incident=incident,
-        actor=scene.agent,
-        text="Le contrôleur est remplacé.",
-        request_closure=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        update = services.resolve(
+            incident=incident,
+            actor=scene.agent,
+            text="Le contrôleur est remplacé.",
+            request_closure=True,
+        )
 
-    done = {r.ticket_id: r.done for r in results}
+    done = {r["ticket_id"]: r["done"] for r in reached(update)}
     assert done == {untaken.pk: True, mine.pk: True, colleague.pk: False, waiting.pk: False}
     statuses = dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "status"))
     assert statuses == {
@@ -224,12 +263,16 @@ def test_resolving_requests_closure_of_each_linked_ticket_through_the_workflow(s
     assert incident.updates.get(is_resolution=True).text == "Le contrôleur est remplacé."
 
 
-def test_resolving_without_closure_leaves_the_tickets_as_they_are(scene):
+def test_resolving_without_closure_leaves_the_tickets_as_they_are(
+    scene, django_capture_on_commit_callbacks
+):
     incident = scene.incident()
     ticket = scene.ticket()
     services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=[ticket.pk])
-    (result,) = services.resolve(incident=incident, actor=scene.agent, text="Réparé.")
-    assert result.done
+    with django_capture_on_commit_callbacks(execute=True):
+        update = services.resolve(incident=incident, actor=scene.agent, text="Réparé.")
+    (result,) = reached(update)
+    assert result["done"]
     ticket.refresh_from_db()
     assert ticket.status == S.OPEN
 

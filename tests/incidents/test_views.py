@@ -234,7 +234,7 @@ def test_a_queue_links_its_checked_tickets_and_shows_each_result(client, scene):
     assert wrong.status_code == 400
 
 
-def test_update_and_resolve_from_the_desk(client, scene):
+def test_update_and_resolve_from_the_desk(client, scene, django_capture_on_commit_callbacks):
     incident = scene.incident()
     ticket = scene.ticket()
     services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=[ticket.pk])
@@ -243,7 +243,10 @@ def test_update_and_resolve_from_the_desk(client, scene):
     assert client.post(update, {"update-text": ""}).status_code == 400
     assert client.post(update, {"update-text": "Intervention en cours."}).status_code == 302
     resolve = reverse("incidents:resolve", kwargs={"incident_pk": incident.pk})
-    response = client.post(resolve, {"resolve-text": "Réparé.", "resolve-request_closure": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            resolve, {"resolve-text": "Réparé.", "resolve-request_closure": "on"}
+        )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.CLOSURE_PENDING
@@ -297,3 +300,12 @@ def test_the_desk_lists_ongoing_incidents_first(client, scene):
     client.force_login(scene.agent)
     html = client.get(reverse("incidents:desk_list")).content.decode()
     assert html.index(ongoing.title) < html.index(resolved.title)
+
+
+def test_the_desk_says_when_an_update_has_not_reached_the_tickets_yet(client, scene):
+    incident = scene.incident()
+    services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=[scene.ticket().pk])
+    services.post_update(incident=incident, actor=scene.agent, text="En cours.")  # not committed
+    client.force_login(scene.agent)
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert "est en cours de publication" in html
