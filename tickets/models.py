@@ -110,7 +110,12 @@ class Ticket(FSMModelMixin, models.Model):
     # the time it spent set aside before, which handling-time statistics report apart.
     postponed_until = models.DateField(_("postponed until"), null=True, blank=True)
     postponed_at = models.DateTimeField(_("postponed at"), null=True, blank=True)
-    postponed_for = models.DurationField(_("time postponed"), default=timedelta)
+    postponed_for = models.DurationField(
+        _("time postponed"),
+        default=timedelta,
+        # In the table too: bulk loads (COPY) that do not name the column get it.
+        db_default=timedelta(0),
+    )
     # The ticket a duplicate was merged into: its pages lead there.
     merged_into = models.ForeignKey(
         "self",

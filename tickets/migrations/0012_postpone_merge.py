@@ -62,7 +62,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="ticket",
             name="postponed_for",
-            field=models.DurationField(default=datetime.timedelta, verbose_name="time postponed"),
+            field=models.DurationField(
+                db_default=datetime.timedelta(0),
+                default=datetime.timedelta,
+                verbose_name="time postponed",
+            ),
         ),
         migrations.AddField(
             model_name="ticket",
