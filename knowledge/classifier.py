@@ -15,6 +15,7 @@ import random
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from categories import selectors as category_selectors
 from categories.models import Category
@@ -145,12 +146,16 @@ def current_model() -> object | None:
     return model
 
 
-def suggest_categories(text: str, k: int = TOP) -> list[Category]:
+def suggest_categories(text: str, k: int = TOP, user: Any = None) -> list[Category]:
     """Up to k categories a ticket with these words likely belongs to, among those open for new
-    tickets, best first; none before a model was trained."""
+    tickets (and offered to `user`, when given: audiences), best first; none before a model was
+    trained."""
     model = current_model()
     if model is None or not text.strip():
         return []
     fileable = {category.pk: category for category in category_selectors.fileable_categories()}
+    if user is not None:
+        offered = category_selectors.offered_category_ids(user)
+        fileable = {pk: category for pk, category in fileable.items() if pk in offered}
     ranked = top_k(model, [text[:2000]], k=max(k * 2, k))[0]
     return [fileable[pk] for pk in ranked if pk in fileable][:k]

@@ -178,9 +178,11 @@ def category_hint(request: HttpRequest) -> HttpResponse:
     """ "Which category?": up to three likely categories for the words someone types, learned
     from the university's own tickets."""
     text = request.GET.get("text", "")[:1000]
-    guesses = classifier.suggest_categories(text) if text.strip() else []
+    guesses = classifier.suggest_categories(text, user=request.user) if text.strip() else []
     context = {"text": text, "guesses": guesses, "subject": text[:200]}
-    template = "knowledge/_category_hint.html" if request.htmx else "knowledge/category_hint.html"
+    template = (
+        "knowledge/_category_guesses.html" if request.htmx else "knowledge/category_hint.html"
+    )
     return render(request, template, context)
 
 

@@ -200,3 +200,26 @@ def test_without_javascript_the_search_step_leads_to_the_answers_and_back(
         assert Ticket.objects.count() == 0
     finally:
         context.close()
+
+
+def test_the_first_step_suggests_the_category_from_a_few_words(page, live_server, university):
+    """The classifier learned from past tickets: "eduroam" points to "Wi-Fi et réseau", and the
+    link opens the form of that category with the words as subject."""
+    from knowledge import classifier
+    from tests.factories import TicketFactory
+
+    apogee = CategoryFactory(name="Apogée", slug="apogee", parent=university["wifi"].parent)
+    for i in range(12):
+        TicketFactory(category=university["wifi"], subject=f"eduroam ne marche pas {i}")
+        TicketFactory(category=apogee, subject=f"note Apogée introuvable {i}")
+    classifier.train()
+    student = UserFactory(email="hesitant@univ.example")
+    log_in(page, live_server.url, student.email, "/tickets/new/")
+    page.get_by_role("textbox", name="Votre problème en quelques mots").press_sequentially(
+        "eduroam", delay=20
+    )
+    guess = page.locator("#kb-category-guesses").get_by_role("link", name="Wi-Fi et réseau")
+    expect(guess).to_be_visible()
+    check_accessibility(page, "category suggested")
+    guess.click()
+    expect(page.locator("#id_subject")).to_have_value("eduroam")
