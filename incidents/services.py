@@ -261,7 +261,7 @@ def reach_linked_tickets(update_id: int) -> list[BulkResult]:
     each. Safe to run twice: an update that reached its tickets is not sent again."""
     with transaction.atomic():
         update = (
-            IncidentUpdate.objects.select_for_update()
+            IncidentUpdate.objects.select_for_update(of=("self",))
             .select_related("incident", "author")
             .filter(pk=update_id, reached_at__isnull=True)
             .first()
