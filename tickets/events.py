@@ -228,9 +228,10 @@ def corrected(
 def people_changed(
     *, ticket: Ticket, actor: Model | None, action: Move, person: Model, visibility: str = ""
 ) -> TicketEvent:
-    """Someone was invited, left, or follows the ticket (or stopped): `after` is their name and,
-    for an invitation, `before` their id (the email goes to them). Invitations are public (the
-    requester sees who reads their ticket); an agent following it is the service's business."""
+    """Someone was invited, left or was removed, or follows the ticket (or stopped): `after` is
+    their name and, for an invitation, `before` their id (the email goes to them). Invitations
+    are public (the requester sees who reads their ticket); an agent following it is the
+    service's business."""
     internal = action in (Move.WATCH, Move.UNWATCH)
     return _record(
         ticket=ticket,

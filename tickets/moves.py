@@ -50,6 +50,7 @@ class Move(models.TextChoices):
     CHANGE_PRIORITY = "change_priority", _("Change the priority")
     INVITE = "invite", _("Invite someone")
     LEAVE = "leave", _("Stop following this ticket")
+    UNINVITE = "uninvite", _("Remove from the ticket")
     WATCH = "watch", _("Follow this ticket")
     UNWATCH = "unwatch", _("Stop following")
     POSTPONE = "postpone", _("Postpone")
@@ -433,6 +434,15 @@ MOVES: dict[Move, MoveRule] = {
         by=INVITED_PEOPLE,
         kind=Kind.COMMENT,
         timeline=_("%(actor)s stopped following the ticket"),
+        offered=False,
+    ),
+    # The requester or an agent removes someone invited (by mistake, or no longer concerned).
+    Move.UNINVITE: MoveRule(
+        sources=ALL_STATUSES,
+        target=None,
+        by=PARTIES,
+        kind=Kind.COMMENT,
+        timeline=_("%(actor)s removed %(after)s from the ticket"),
         offered=False,
     ),
     Move.WATCH: MoveRule(

@@ -312,6 +312,11 @@ def can_leave(ticket: Ticket, user: Any) -> bool:
     return _allowed(Move.LEAVE, ticket, user)
 
 
+def can_uninvite(ticket: Ticket, user: Any) -> bool:
+    """The requester or an agent of the service removes someone invited, whatever the status."""
+    return _allowed(Move.UNINVITE, ticket, user)
+
+
 def can_watch(ticket: Ticket, user: Any) -> bool:
     """An agent of the service follows a ticket they do not follow yet."""
     return _allowed(Move.WATCH, ticket, user) and not _is_watcher(ticket, user)

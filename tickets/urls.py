@@ -22,6 +22,7 @@ urlpatterns: list = [
     path("<int:pk>/reopen/", requester.reopen, name="reopen"),
     path("<int:pk>/invite/", people.invite, name="invite"),
     path("<int:pk>/leave/", people.leave, name="leave"),
+    path("<int:pk>/invitations/<int:user_pk>/remove/", people.uninvite, name="uninvite"),
 ]
 urlpatterns += [
     path(

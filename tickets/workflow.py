@@ -674,6 +674,23 @@ def leave(*, ticket: Ticket | int, actor: Any) -> Ticket:
 
 
 @transaction.atomic
+def uninvite(*, ticket: Ticket | int, actor: Any, person: Any) -> Ticket:
+    """The requester or an agent of the service removes an invited person (invited by mistake,
+    or no longer concerned): they no longer see the ticket; the timeline says so."""
+    ticket = _lock(ticket)
+    _check(Move.UNINVITE, ticket, actor)
+    removed, _count = Invitation.objects.filter(ticket=ticket, user=person).delete()
+    if not removed:
+        raise TransitionRefused(
+            _("%(name)s is not invited to this ticket.") % {"name": person.display_name},
+            TransitionRefused.CONFLICT,
+        )
+    permissions.forget_people(ticket)
+    event = events.people_changed(ticket=ticket, actor=actor, action=Move.UNINVITE, person=person)
+    return _done(event, ticket)
+
+
+@transaction.atomic
 def watch(*, ticket: Ticket | int, actor: Any) -> Ticket:
     """An agent of the service follows the ticket without owning it: its emails, and the
     "tickets I follow" tab."""

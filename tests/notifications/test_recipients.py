@@ -69,6 +69,7 @@ TABLE = [
     # tests/tickets/test_invitations.py and test_watchers.py for who hears what when they are).
     ("invite", "requester", True, PUBLIC, {}),
     ("leave", "requester", True, PUBLIC, {}),
+    ("uninvite", "requester", True, PUBLIC, {}),
     ("watch", "agent2", True, INTERNAL, {}),
     ("unwatch", "agent2", True, INTERNAL, {}),
     # A known incident (incidents.services): the requester hears of it on their ticket, except
@@ -128,7 +129,7 @@ def test_every_action_is_in_the_matrix_or_silent():
         "created", "comment", "internal_note", "attachment", "take", "assign", "release",
         "request_info", "receive_info", "request_closure", "approve_closure", "refuse_closure",
         "expire_closure", "mark_solved", "reopen", "cancel", "reject", "transfer",
-        "change_priority", "invite", "leave", "watch", "unwatch",
+        "change_priority", "invite", "leave", "uninvite", "watch", "unwatch",
         "link_incident", "incident_update", "incident_resolved",
         "postpone", "resume", "merge", "merged_in", "link", "unlink", "edit_subject",
         "change_category",

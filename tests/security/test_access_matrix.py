@@ -78,6 +78,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     # 400); only an invitee leaves (tests/security/test_people_access.py has the invitee's row).
     "tickets:invite": ("L 200 404 200 404 200 200", "L 400 404 400 404 400 400"),
     "tickets:leave": ("L 405 405 405 405 405 405", "L 403 404 403 404 403 403"),
+    # Removing an invitee: nobody is invited to the matrix's ticket (404 for everyone who sees it).
+    "tickets:uninvite": ("L 405 405 405 405 405 405", "L 404 404 404 404 404 404"),
     # The agents' workspace: requesters are told it is not for them (403) or get 404 on a ticket.
     "desk:home": ("L 403 403 200 200 200 200", "405 405 405 405 405 405 405"),
     "desk:availability": ("405 405 405 405 405 405 405", "L 403 403 404 404 404 404"),
@@ -156,6 +158,7 @@ def _url(route: Route, world: World) -> str:
         "content_type_id": "1",
         "object_id": admin_object_id(route.name) if route.group == "admin" else "1",
         "id": world.user("owner").pk,
+        "user_pk": world.user("owner").pk,
         "app_label": "tickets",
         "url": "no-such-page/",
         "token": unsubscribe.token_for(world.user("owner").pk, "agent_replies"),

@@ -458,3 +458,28 @@ def test_the_persons_export_and_anonymization(cast, colleague, notified):
 
     rename_in_people_events(forgotten)
     assert ticket.events.get(action=Move.INVITE).after == "Personne anonyme 1"
+
+
+def test_the_requester_or_an_agent_removes_an_invitee(client, cast, colleague, notified):
+    ticket = ticket_in(S.IN_PROGRESS, cast)
+    workflow.invite(ticket, cast.requester, colleague)
+    other = UserFactory(full_name="Oscar Outsider")
+    with pytest.raises(TransitionRefused) as refused:
+        workflow.uninvite(ticket=ticket, actor=cast.agent, person=other)
+    assert refused.value.status_code == 409
+    with pytest.raises(TransitionRefused) as refused:
+        workflow.uninvite(ticket=ticket, actor=colleague, person=colleague)
+    assert refused.value.status_code == 403
+
+    client.force_login(cast.requester)
+    url = reverse("tickets:uninvite", args=[ticket.pk, colleague.pk])
+    assert url in client.get(ticket.get_absolute_url()).content.decode()
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    assert not Invitation.objects.filter(ticket=ticket).exists()
+    assert not permissions.can_view(Ticket.objects.get(pk=ticket.pk), colleague)
+    removed = ticket.events.get(action=Move.UNINVITE)
+    with translation.override("en"):
+        assert events.describe(removed) == "Rita Requester removed Claire Collègue from the ticket"
+    # Gone already: nothing to remove.
+    assert client.post(url).status_code == 404

@@ -62,7 +62,7 @@ HOLDS: dict[str, frozenset[Role]] = {
     "watcher": frozenset({Role.SERVICE_AGENT, Role.WATCHER}),
 }
 # Moves made from a ticket's people panel rather than its menu of moves.
-PEOPLE_MOVES = (Move.INVITE, Move.LEAVE, Move.WATCH, Move.UNWATCH)
+PEOPLE_MOVES = (Move.INVITE, Move.LEAVE, Move.UNINVITE, Move.WATCH, Move.UNWATCH)
 
 
 def roles_of(person: str, status: str) -> frozenset[Role]:
@@ -120,6 +120,7 @@ PERFORM: dict[Move, Perform] = {
     ),
     Move.INVITE: lambda t, a, c: workflow.invite(t, a, "colleague@univ.example"),
     Move.LEAVE: lambda t, a, c: workflow.leave(ticket=t, actor=a),
+    Move.UNINVITE: lambda t, a, c: workflow.uninvite(ticket=t, actor=a, person=c.person("invitee")),
     Move.WATCH: lambda t, a, c: workflow.watch(ticket=t, actor=a),
     Move.UNWATCH: lambda t, a, c: workflow.unwatch(ticket=t, actor=a),
     Move.POSTPONE: lambda t, a, c: workflow.postpone(

@@ -22,6 +22,7 @@ class People:
     watchers: list[Watcher] = field(default_factory=list)
     can_invite: bool = False
     can_leave: bool = False
+    can_uninvite: bool = False
     can_watch: bool = False
     can_unwatch: bool = False
 
@@ -61,6 +62,7 @@ def people_around(ticket: Ticket, user: Any) -> People:
         watchers=watchers,
         can_invite=permissions.can_invite(ticket, user),
         can_leave=permissions.can_leave(ticket, user),
+        can_uninvite=permissions.can_uninvite(ticket, user),
         can_watch=permissions.can_watch(ticket, user),
         can_unwatch=permissions.can_unwatch(ticket, user),
     )

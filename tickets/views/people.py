@@ -26,7 +26,7 @@ from accounts.directory import Person, search_people
 from helpdesk import ratelimit
 from tickets import permissions, services, workflow
 from tickets.forms_people import InviteForm, OnBehalfForm, PersonForm
-from tickets.models import Ticket
+from tickets.models import Invitation, Ticket
 from tickets.moves import Move
 from tickets.selectors import ticket_pages
 
@@ -121,6 +121,22 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
         _("You no longer follow the ticket %(reference)s.") % {"reference": ticket.reference},
     )
     return redirect("tickets:mine")
+
+
+@login_required
+@require_POST
+def uninvite(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    """ "Retirer du ticket": the requester or an agent removes someone invited."""
+    ticket = _visible_ticket(request, pk)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("user"), ticket=ticket, user_id=user_pk
+    )
+    workflow.uninvite(ticket=ticket, actor=request.user, person=invitation.user)
+    messages.success(
+        request,
+        _("%(name)s no longer follows the ticket.") % {"name": invitation.user.display_name},
+    )
+    return redirect(ticket)
 
 
 # --- Watchers --------------------------------------------------------------------------------
