@@ -15,11 +15,16 @@ ENV PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 # Dependencies first, pinned by requirements.lock: this layer is rebuilt only when they change.
+# The scientific packages' own test suites (tens of MB) are left out.
 COPY pyproject.toml requirements.lock ./
 RUN python3 -m venv /opt/venv \
     && python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
     && /opt/venv/bin/pip install --only-binary=:all: -c requirements.lock -r requirements.txt \
-    && /opt/venv/bin/pip uninstall --yes --quiet pip
+    && /opt/venv/bin/pip uninstall --yes --quiet pip \
+    && for folder in /opt/venv/lib/python3*/site-packages/numpy \
+        /opt/venv/lib/python3*/site-packages/scipy /opt/venv/lib/python3*/site-packages/sklearn; do \
+        if [ -d "$folder" ]; then find "$folder" -depth -type d -name tests -exec rm -rf {} +; fi; \
+    done
 
 FROM ${BASE_IMAGE}
 ENV PATH=/opt/venv/bin:$PATH \

@@ -44,8 +44,9 @@ pytestmark = [pytest.mark.container, pytest.mark.postgres, pytest.mark.redis, py
 COMPOSE = YAML(typ="safe").load((BASE_DIR / "docker-compose.yml").read_text())
 SINK = BASE_DIR / "bench" / "smtp_sink.py"
 ARTIFACTS = BASE_DIR / "test-artifacts" / "deploy"
-# The image stays well under this (README "Production" gives the measured size).
-MAX_IMAGE_BYTES = 450 * 1000 * 1000
+# A ceiling that catches a regression (a compiler, a cache, a second copy of the dependencies):
+# README "Production" gives the measured size and what it is made of.
+MAX_IMAGE_BYTES = 700 * 1000 * 1000
 HASHED_STATIC = re.compile(r'(/static/[\w/.-]+\.[0-9a-f]{12}\.(?:css|js))"')
 
 
