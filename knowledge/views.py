@@ -102,6 +102,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "services": selectors.services_with_articles(request.user) if articles is None else [],
         "service_categories": selectors.categories_of(service) if service is not None else [],
+        "is_editor": selectors.is_editor_somewhere(request.user),
     }
     return render(request, "knowledge/index.html", context)
 
