@@ -16,6 +16,13 @@ def timeline_mismatches(tickets: QuerySet[Ticket]) -> list[tuple]:
     moves chained from "open" to the ticket's status, last activity at the last event, first
     response at the service's first public message, closure request and closure at their moves,
     nobody assigned to a new ticket."""
+    from categories.models import ServiceMembership
+
+    # Only the service's agents answer (tickets/events.py): an invitee's message, or the message
+    # of a merged duplicate's requester, is not the service's first response.
+    agents: dict[int, set[int]] = {}
+    for service_id, user_id in ServiceMembership.objects.values_list("service_id", "user_id"):
+        agents.setdefault(service_id, set()).add(user_id)
     mismatches: list[tuple] = []
     for ticket in tickets.prefetch_related("events"):
         events = list(ticket.events.all())
@@ -36,6 +43,7 @@ def timeline_mismatches(tickets: QuerySet[Ticket]) -> list[tuple]:
             for event in events
             if event.visibility == "public"
             and event.actor_id not in (None, ticket.requester_id)
+            and event.actor_id in agents.get(ticket.service_id, set())
             and event.action in FIRST_RESPONSE_ACTIONS
         ]
         if ticket.first_response_at != (responses[0] if responses else None):

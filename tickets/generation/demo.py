@@ -70,7 +70,91 @@ def load(password: str) -> int:
     if User.objects.filter(email__in=generated).exists():
         return 0  # the history and its people are written in one transaction: it is all there
     tickets, _events = portable.write(world, files=True)
+    with transaction.atomic():
+        _set_aside_and_merged()
     return tickets
+
+
+# How many of the demo's tickets in progress are postponed, and how many duplicates merged.
+POSTPONED = 4
+MERGED = 2
+
+
+def _set_aside_and_merged() -> None:
+    """A few tickets in progress postponed until a coming day, and a few new tickets merged into
+    an older one of their service, so that every status is there to see; written as history
+    (events and fields that agree, as the generator's), so no email goes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tickets import events
+    from tickets.models import Attachment, Invitation, Ticket, TicketEvent
+
+    Status, Kind = Ticket.Status, TicketEvent.Kind
+    now = timezone.now()
+    rng = random.Random(SEED)  # noqa: S311 - repeatable data
+    history: list[TicketEvent] = []
+    in_progress = Ticket.objects.filter(status=Status.IN_PROGRESS, assignee__isnull=False)
+    for ticket in in_progress.order_by("pk")[:POSTPONED]:
+        at = max(ticket.updated_at, now - timedelta(days=2)) + timedelta(seconds=1)
+        until = timezone.localdate() + timedelta(days=rng.randint(3, 20))
+        history.append(
+            TicketEvent(
+                ticket=ticket, kind=Kind.STATUS_CHANGED, action="postpone",
+                actor_id=ticket.assignee_id, created_at=at, before=Status.IN_PROGRESS,
+                after=Status.POSTPONED, text="En attente du fournisseur.",
+            )
+        )  # fmt: skip
+        Ticket.objects.filter(pk=ticket.pk).update(
+            status=Status.POSTPONED, postponed_until=until, postponed_at=at, updated_at=at
+        )
+    merged = 0
+    for service_id in Service.objects.order_by("pk").values_list("pk", flat=True):
+        if merged >= MERGED:
+            break
+        # New tickets no agent has answered: the duplicate's messages are its requester's, who
+        # follows the other ticket as an invitee, so neither ticket's first response changes.
+        untouched = Ticket.objects.filter(
+            service_id=service_id, status=Status.OPEN, first_response_at__isnull=True
+        ).order_by("pk")
+        into = untouched.first()
+        duplicate = untouched.exclude(pk=getattr(into, "pk", None)).first()
+        new = [t for t in (into, duplicate) if t is not None]
+        agent = ServiceMembership.objects.filter(service_id=service_id).first()
+        if len(new) < 2 or agent is None:
+            continue
+        into, duplicate = sorted(new, key=lambda t: t.created_at)
+        at = max(into.updated_at, duplicate.updated_at, now - timedelta(days=1))
+        at += timedelta(seconds=1)
+        moved = TicketEvent.objects.filter(
+            ticket=duplicate, kind__in=(Kind.COMMENT, Kind.ATTACHMENT)
+        )
+        moved.update(ticket=into)
+        Attachment.objects.filter(ticket=duplicate).update(ticket=into)
+        history += [
+            TicketEvent(
+                ticket=duplicate, kind=Kind.STATUS_CHANGED, action="merge",
+                actor_id=agent.user_id, created_at=at, before=Status.OPEN, after=Status.MERGED,
+            ),
+            TicketEvent(
+                ticket=into, kind=Kind.LINKED, action="merged_in", actor_id=agent.user_id,
+                created_at=at, before=f"{duplicate.reference} {duplicate.subject}"[:200],
+                text=duplicate.description,
+            ),
+        ]  # fmt: skip
+        Ticket.objects.filter(pk=duplicate.pk).update(
+            status=Status.MERGED, merged_into=into, closed_at=at, updated_at=at
+        )
+        Ticket.objects.filter(pk=into.pk).update(updated_at=at)
+        if duplicate.requester_id != into.requester_id:
+            Invitation.objects.get_or_create(
+                ticket=into,
+                user_id=duplicate.requester_id,
+                defaults={"invited_by_id": agent.user_id, "created_at": at},
+            )
+        merged += 1
+    events.load_history(history)
 
 
 # --- Reference rows ------------------------------------------------------------------------------
