@@ -8,4 +8,7 @@
 - `stats`: the statistics of a service over a period.
 
 Visibility comes from `tickets.permissions` alone, so a list never shows what a page refuses.
+Every list of tickets starts from `ticket_pages.tickets_visible_to(user)` or
+`queues.desk_tickets(user)`, which apply `ticket_pages.confidentiality_filter(user)`: a
+confidential category's tickets stay with the agents named for it.
 """
