@@ -21,11 +21,10 @@ def test_defaults_send_everything_and_write_nothing(world):
 
 
 def test_essential_kinds_are_always_wanted():
-    """A question from the service, a closure to approve and an invitation to follow a ticket
-    cannot be switched off."""
-    assert {"info_requested", "closure_requested", "ticket_invitation"} == (
-        preferences.ESSENTIAL_KINDS
-    )
+    """A question from the service, a closure to approve, an invitation to follow a ticket and
+    a postponed ticket's return (to its agent) cannot be switched off."""
+    essential = {"info_requested", "closure_requested", "ticket_invitation", "ticket_resumed"}
+    assert essential == preferences.ESSENTIAL_KINDS
     everything_off = NotificationPreference(
         ticket_acknowledgement=False,
         ticket_progress=False,
