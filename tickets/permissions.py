@@ -286,9 +286,7 @@ def _allowed(move: Move, ticket: Ticket, user: Any) -> bool:
 def can_view(ticket: Ticket, user: Any) -> bool:
     """The requester, the agents of the ticket's current service, superusers and the people
     invited to it see a ticket."""
-    return (
-        _is_requester(ticket, user) or _acts_as_agent(ticket, user) or _is_invited(ticket, user)
-    )
+    return _is_requester(ticket, user) or _acts_as_agent(ticket, user) or _is_invited(ticket, user)
 
 
 def can_view_internal(ticket: Ticket, user: Any) -> bool:
