@@ -274,4 +274,20 @@ def test_a_stopped_server_is_a_clear_error_for_uploads_and_downloads(client, wor
     response = file_through_the_web(client, world["category"], pdf("deuxieme.pdf"))
     assert response.status_code == 400
     assert Ticket.objects.count() == 1  # only the one filed before the outage
+    # A message or files added to the ticket: the same message, nothing half-added.
+    events_before = ticket.events.count()
+    comment = client.post(
+        reverse("tickets:comment", args=[ticket.pk]),
+        {"comment-text": "Voici une autre version.", "comment-files": pdf("troisieme.pdf")},
+    )
+    assert comment.status_code == 400
+    assert "ne répond pas" in comment.content.decode()
+    assert "Voici une autre version." in comment.content.decode()
+    added = client.post(
+        reverse("tickets:add_attachment", args=[ticket.pk]),
+        {"attachment-files": pdf("quatrieme.pdf")},
+    )
+    assert added.status_code == 400
+    assert "ne répond pas" in added.content.decode()
+    assert ticket.events.count() == events_before
     assert Attachment.objects.count() == 1

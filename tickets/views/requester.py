@@ -313,12 +313,16 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, pk, status=400, comment_form=form)
     answering = ticket.status == Ticket.Status.INFO_REQUESTED
-    services.comment_add(
-        ticket=ticket,
-        author=request.user,
-        text=form.cleaned_data["text"],
-        files=form.cleaned_data["files"],
-    )
+    try:
+        services.comment_add(
+            ticket=ticket,
+            author=request.user,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data["files"],
+        )
+    except ValidationError as error:  # a file the storage could not keep: nothing was added
+        form.add_error("files", error)
+        return _render_detail(request, pk, status=400, comment_form=form)
     if answering:
         messages.success(request, _("Your answer has been sent to the service."))
     else:
@@ -335,7 +339,13 @@ def add_attachment(request: HttpRequest, pk: int, prefix: str = "") -> HttpRespo
     form = AttachmentForm(request.POST, request.FILES, prefix=prefix or None)
     if not form.is_valid():
         return _render_detail(request, pk, status=400, attachment_form=form)
-    services.attachments_add(ticket=ticket, uploader=request.user, files=form.cleaned_data["files"])
+    try:
+        services.attachments_add(
+            ticket=ticket, uploader=request.user, files=form.cleaned_data["files"]
+        )
+    except ValidationError as error:  # a file the storage could not keep: none was added
+        form.add_error("files", error)
+        return _render_detail(request, pk, status=400, attachment_form=form)
     messages.success(request, _("Your files have been added to the ticket."))
     return redirect(ticket)
 
