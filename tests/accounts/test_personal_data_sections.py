@@ -28,6 +28,7 @@ def test_the_export_lists_the_account_then_each_apps_part_in_a_fixed_order():
         "tickets_assigned",
         "tickets_followed",
         "notifications",
+        "incidents",
         "api_tokens",
         "knowledge_base",
     ]

@@ -285,3 +285,13 @@ def test_an_incident_is_resolved_once(scene):
     assert refused.value.status_code == 409
     with pytest.raises(TransitionRefused):
         services.subscribe(incident=Incident.objects.get(), user=scene.student)
+
+
+def test_a_persons_data_lists_the_incidents_that_affect_them(scene):
+    from accounts import personal_data
+
+    incident = scene.incident()
+    services.subscribe(incident=incident, user=scene.student)
+    exported = personal_data.export(scene.student)["incidents"]
+    assert exported["affected_by"][0]["incident"] == incident.reference
+    assert personal_data.export(scene.agent)["incidents"]["declared"][0]["title"] == incident.title
