@@ -16,6 +16,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import re
 import secrets
 import shutil
@@ -127,6 +128,7 @@ def image() -> dict:
     require_service(
         not missing, f"needs {', '.join(missing)} (apt install podman runc debootstrap)"
     )
+    require_service(os.geteuid() == 0, "builds with rootful podman and debootstrap: run as root")
     started = time.monotonic()
     podman.ensure_base_image()
     base_seconds = time.monotonic() - started
