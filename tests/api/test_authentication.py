@@ -148,3 +148,27 @@ def test_a_persons_tokens_are_in_their_data_and_go_when_they_are_forgotten():
     assert secret not in str(exported)
     personal_data.anonymize(user)
     assert not ApiToken.objects.filter(user=user).exists()
+
+
+def test_an_administrator_creates_a_service_token_in_the_admin_and_sees_it_once():
+    account = UserFactory(email="monitoring@univ.example")
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = admin.post(
+        "/admin/api/apitoken/add/",
+        {"user": account.pk, "name": "Monitoring", "kind": "service", "scope": "read"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get(user=account)
+    shown = [str(m) for m in response.context["messages"] if "hdk_" in str(m)]
+    secret = shown[0].split()[-1]
+    assert token_digest(secret) == token.digest and token.expires_at is None
+    assert TokenClient(secret).get("/api/v1/me/").json()["email"] == "monitoring@univ.example"
+    # A personal token made there must expire: the form says so instead of failing.
+    response = admin.post(
+        "/admin/api/apitoken/add/",
+        {"user": account.pk, "name": "Forever", "kind": "personal", "scope": "read"},
+    )
+    assert response.status_code == 200
+    assert not ApiToken.objects.filter(name="Forever").exists()
