@@ -127,3 +127,5 @@ def test_app_services_run_read_only_and_stop_gracefully(compose):
     assert int(graceful.split("=")[1]) < int(web["stop_grace_period"].removesuffix("s"))
     assert "--access-logfile=-" in web["command"]
     assert "--error-logfile=-" in web["command"]
+    # The image's HEALTHCHECK asks gunicorn: beat, which has none, turns it off.
+    assert compose["services"]["beat"]["healthcheck"] == {"disable": True}
