@@ -231,3 +231,19 @@ def test_the_first_step_suggests_the_category_from_a_few_words(page, live_server
     check_accessibility(page, "category suggested")
     guess.click()
     expect(page.locator("#id_subject")).to_have_value("eduroam")
+
+
+def test_the_statistics_show_the_knowledge_base(page, live_server, university):
+    """The statistics page loads the knowledge base's figures; without JavaScript, their page."""
+    agent = university["agent"]
+    article = Article.objects.get(title=EDUROAM["fr"])
+    kb_services.record(article, ArticleEvent.Kind.AVOIDED)
+    query = f"?service={university['service'].pk}&period=30"
+    log_in(page, live_server.url, agent.email, "/desk/")
+    page.goto(f"{live_server.url}/desk/stats/{query}")
+    figures = page.locator("#knowledge-figures")
+    expect(figures).to_contain_text(EDUROAM["fr"])
+    check_accessibility(page, "statistics with the knowledge base")
+    page.goto(f"{live_server.url}/kb/stats/{query}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Direction du numérique")
+    check_accessibility(page, "the knowledge base's figures")
