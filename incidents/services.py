@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -307,6 +307,25 @@ def reach_linked_tickets(update_id: int) -> list[BulkResult]:
         results=[result.as_dict() for result in results]
     )
     return results
+
+
+def requeue_stranded_updates(now: datetime | None = None, after_seconds: int = 60) -> int:
+    """Queues again the updates that never started reaching their tickets a while after they
+    were written (a broker that was down when the agent posted); returns how many."""
+    now = now or timezone.now()
+    ids = list(
+        IncidentUpdate.objects.filter(
+            reached_at__isnull=True, created_at__lt=now - timedelta(seconds=after_seconds)
+        ).values_list("pk", flat=True)[:100]
+    )
+    from incidents import tasks
+
+    for pk in ids:
+        try:
+            tasks.reach_linked_tickets.delay(pk)
+        except Exception:
+            logger.exception("Could not queue incident update %s again.", pk)
+    return len(ids)
 
 
 @transaction.atomic

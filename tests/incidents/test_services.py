@@ -295,3 +295,16 @@ def test_a_persons_data_lists_the_incidents_that_affect_them(scene):
     exported = personal_data.export(scene.student)["incidents"]
     assert exported["affected_by"][0]["incident"] == incident.reference
     assert personal_data.export(scene.agent)["incidents"]["declared"][0]["title"] == incident.title
+
+
+def test_an_update_whose_task_was_lost_is_queued_again(scene, django_capture_on_commit_callbacks):
+    incident = scene.incident()
+    ticket = scene.ticket()
+    services.link_tickets(incident=incident, actor=scene.agent, ticket_ids=[ticket.pk])
+    update = services.post_update(incident=incident, actor=scene.agent, text="En cours.")
+    assert services.requeue_stranded_updates() == 0  # not late yet
+    later = timezone.now() + timezone.timedelta(minutes=2)
+    assert services.requeue_stranded_updates(now=later) == 1  # the task runs (eager here)
+    update.refresh_from_db()
+    assert update.reached_at and ticket.events.filter(action=Move.INCIDENT_UPDATE).exists()
+    assert services.requeue_stranded_updates(now=later) == 0
