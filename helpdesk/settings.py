@@ -670,6 +670,12 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     # A sweep still waiting when the next is due (no worker running) is dropped, not piled up.
     "options": {"expires": 15.0},
 }
+# An incident update whose task was never queued (broker down) is queued again a minute later.
+CELERY_BEAT_SCHEDULE["incidents-requeue"] = {
+    "task": "incidents.tasks.requeue_stranded_updates",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}
 # Service mailboxes are read (mailgateway); a read still waiting when the next is due is dropped.
 CELERY_BEAT_SCHEDULE["mailgateway-poll"] = {
     "task": "mailgateway.tasks.poll_mailboxes",
