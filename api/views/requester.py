@@ -4,6 +4,8 @@ ticket's page (`tickets.selectors`), the same write as the filing page (`service
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -26,6 +28,7 @@ from tickets.models import Ticket, TicketEvent
 from tickets.selectors import requester_pages, ticket_pages
 
 STATES = ("all", "open", "closed")
+SLUG = re.compile(r"[-\w]{1,100}")
 
 
 class MeView(APIView):
@@ -60,6 +63,8 @@ class CategoryListView(APIView):
         parent = None
         slug = request.query_params.get("parent", "").strip()
         if slug:
+            if not SLUG.fullmatch(slug):
+                raise Http404
             parent = requester_pages.selectable_category(slug)
             if parent is None or parent.pk not in offered:
                 raise Http404

@@ -79,3 +79,9 @@ def test_garbage_never_answers_a_server_error(name, clients):
             )
         response = client.post(url, {"text": "x", "files": "not a file"})
         assert response.status_code < 500
+
+
+@pytest.mark.parametrize("parent", ["\x00", "a" * 500, "../x", "%", "é-ok"])
+def test_a_strange_parent_category_is_not_found(parent):
+    response = api_client(UserFactory()).get("/api/v1/categories/", {"parent": parent})
+    assert response.status_code == 404
