@@ -34,6 +34,7 @@ from esupimport import fast, mapping
 from esupimport.models import SourceLink
 from esupimport.source import Source
 from mailgateway.html_text import html_to_text
+from tickets import events
 from tickets.models import Attachment, Invitation, Ticket, TicketEvent, Watcher
 from tickets.moves import MOVES, Move
 
@@ -754,18 +755,16 @@ class Importer:
                 new.append((action["id"], {"ticket": ticket, **values}))
         if new and fast.available():
             ids = fast.reserve_ids(TicketEvent, len(new))
-            fast.copy_values(
-                TicketEvent,
+            events.load_history_rows(
                 [{"id": pk, **values} for pk, (_sid, values) in zip(ids, new, strict=True)],
+                fast.copy_values,
             )
             self._link(kind, [(sid, pk) for pk, (sid, _values) in zip(ids, new, strict=True)])
             tally.created += len(new)
         elif new:
-            events = [TicketEvent(**values) for _sid, values in new]
-            TicketEvent.objects.bulk_create(events)
-            self._link(
-                kind, [(sid, event.pk) for (sid, _v), event in zip(new, events, strict=True)]
-            )
+            made = [events.past_event(**values) for _sid, values in new]
+            events.load_history(made)
+            self._link(kind, [(sid, event.pk) for (sid, _v), event in zip(new, made, strict=True)])
             tally.created += len(new)
         if changed:
             TicketEvent.objects.bulk_update(changed, ["text", "visibility", "before", "after"])

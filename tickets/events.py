@@ -19,6 +19,7 @@ changes. `describe(event)` renders the one-line summary: the move's timeline sen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
@@ -247,6 +248,19 @@ def load_history(events: list[TicketEvent]) -> None:
     """Writes past events as they were, for loaders of a whole history (the demo, the benchmark,
     an import): their tickets' fields already agree with them, so nothing is recomputed."""
     TicketEvent.objects.bulk_create(events)
+
+
+def past_event(**values: Any) -> TicketEvent:
+    """An event as it happened, unsaved, for `load_history`."""
+    return TicketEvent(**values)
+
+
+def load_history_rows(
+    rows: list[dict[str, Any]], write: Callable[[type[TicketEvent], list[dict[str, Any]]], None]
+) -> None:
+    """Past events given as field values, written by a loader's own bulk writer (PostgreSQL's
+    COPY for an import): the rows `load_history` would write, without an instance for each."""
+    write(TicketEvent, rows)
 
 
 # --- Reading ----------------------------------------------------------------------------------
