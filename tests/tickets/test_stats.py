@@ -503,7 +503,7 @@ def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
         for i in range(count):
             ticket = TicketFactory(category=category, subject=f"Wifi coupé salle {i}")
             Ticket.objects.filter(pk=ticket.pk).update(
-                created_at=now - timedelta(days=i % 6, hours=i),
+                created_at=now - timedelta(days=i % 6, hours=i % 12),
                 assignee=agent,
                 first_response_at=now - timedelta(days=i % 6),
                 status=Status.IN_PROGRESS,
