@@ -63,12 +63,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     affiliations = models.JSONField(
         _("affiliations"),
         default=list,
+        # Defaults in the database too: bulk loaders (the benchmark's COPY) leave them out.
+        db_default=[],
         blank=True,
         help_text=_("eduPersonAffiliation values, lower-case (student, staff, faculty, ...)."),
     )
     directory_groups = models.JSONField(
         _("directory groups"),
         default=list,
+        db_default=[],
         blank=True,
         help_text=_("Group names or DNs the directory lists for the person."),
     )
@@ -76,6 +79,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("department"),
         max_length=200,
         blank=True,
+        db_default="",
         help_text=_("The person's unit in the directory (supannEntiteAffectation)."),
     )
     # The person's login at the university (CAS user, LDAP uid): it finds their account again when

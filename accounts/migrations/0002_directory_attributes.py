@@ -13,17 +13,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='affiliations',
-            field=models.JSONField(blank=True, default=list, help_text='eduPersonAffiliation values, lower-case (student, staff, faculty, ...).', verbose_name='affiliations'),
+            field=models.JSONField(blank=True, db_default=[], default=list, help_text='eduPersonAffiliation values, lower-case (student, staff, faculty, ...).', verbose_name='affiliations'),
         ),
         migrations.AddField(
             model_name='user',
             name='department',
-            field=models.CharField(blank=True, help_text="The person's unit in the directory (supannEntiteAffectation).", max_length=200, verbose_name='department'),
+            field=models.CharField(blank=True, db_default='', help_text="The person's unit in the directory (supannEntiteAffectation).", max_length=200, verbose_name='department'),
         ),
         migrations.AddField(
             model_name='user',
             name='directory_groups',
-            field=models.JSONField(blank=True, default=list, help_text='Group names or DNs the directory lists for the person.', verbose_name='directory groups'),
+            field=models.JSONField(blank=True, db_default=[], default=list, help_text='Group names or DNs the directory lists for the person.', verbose_name='directory groups'),
         ),
         migrations.AddField(
             model_name='user',

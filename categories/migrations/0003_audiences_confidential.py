@@ -16,12 +16,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='category',
             name='audience_affiliations',
-            field=models.JSONField(blank=True, default=list, help_text='Only people with one of these affiliations (or in one of the groups below) may file in this category and its sub-categories. Leave both empty to offer it to everyone.', verbose_name='offered to the affiliations'),
+            field=models.JSONField(blank=True, db_default=[], default=list, help_text='Only people with one of these affiliations (or in one of the groups below) may file in this category and its sub-categories. Leave both empty to offer it to everyone.', verbose_name='offered to the affiliations'),
         ),
         migrations.AddField(
             model_name='category',
             name='audience_groups',
-            field=models.JSONField(blank=True, default=list, help_text='Directory group names, one per line.', verbose_name='offered to the directory groups'),
+            field=models.JSONField(blank=True, db_default=[], default=list, help_text='Directory group names, one per line.', verbose_name='offered to the directory groups'),
         ),
         migrations.AddField(
             model_name='category',
@@ -36,6 +36,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='category',
             name='is_confidential',
-            field=models.BooleanField(default=False, help_text='Tickets of this category and its sub-categories are seen only by the agents named below, their requester and the people invited to them.', verbose_name='confidential'),
+            field=models.BooleanField(db_default=False, default=False, help_text='Tickets of this category and its sub-categories are seen only by the agents named below, their requester and the people invited to them.', verbose_name='confidential'),
         ),
     ]
