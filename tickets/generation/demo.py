@@ -100,7 +100,7 @@ def _set_aside_and_merged() -> None:
         at = max(ticket.updated_at, now - timedelta(days=2)) + timedelta(seconds=1)
         until = timezone.localdate() + timedelta(days=rng.randint(3, 20))
         history.append(
-            TicketEvent(
+            events.past_event(
                 ticket=ticket, kind=Kind.STATUS_CHANGED, action="postpone",
                 actor_id=ticket.assignee_id, created_at=at, before=Status.IN_PROGRESS,
                 after=Status.POSTPONED, text="En attente du fournisseur.",
@@ -133,11 +133,11 @@ def _set_aside_and_merged() -> None:
         moved.update(ticket=into)
         Attachment.objects.filter(ticket=duplicate).update(ticket=into)
         history += [
-            TicketEvent(
+            events.past_event(
                 ticket=duplicate, kind=Kind.STATUS_CHANGED, action="merge",
                 actor_id=agent.user_id, created_at=at, before=Status.OPEN, after=Status.MERGED,
             ),
-            TicketEvent(
+            events.past_event(
                 ticket=into, kind=Kind.LINKED, action="merged_in", actor_id=agent.user_id,
                 created_at=at, before=f"{duplicate.reference} {duplicate.subject}"[:200],
                 text=duplicate.description,
