@@ -3,6 +3,8 @@ holds, counts, search in both databases, the dashboard's lists."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
@@ -156,8 +158,9 @@ def test_search_uses_the_stored_vector_kept_current_on_write(postgres, category,
     comment is searchable at once) and the planner can use the index."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE indexname LIKE %s ORDER BY indexname",
-            ["%search%"],
+            "SELECT indexname FROM pg_indexes WHERE indexname LIKE %s AND tablename LIKE %s "
+            "ORDER BY indexname",
+            ["%search%", "tickets_%"],
         )
         names = [row[0] for row in cursor.fetchall()]
     assert names == ["ticket_search_vector"]
@@ -263,8 +266,9 @@ def test_a_searched_page_keeps_the_words_on_the_inner_rows(postgres, category, a
     assert [t.pk for t in page.object_list] == [wanted.pk]
     sql = str(page.object_list.query)
     inner = sql[sql.index(" IN (SELECT") :]
+    alias = re.search(r'FROM "tickets_ticket" (\w+)', inner).group(1)
     assert '"tickets_ticket"."search_vector"' not in inner
-    assert 'U0."search_vector"' in inner
+    assert f'{alias}."search_vector"' in inner
 
 
 # --- Unread markers, saved views, the live filters ------------------------------------------
