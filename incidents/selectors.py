@@ -150,9 +150,13 @@ def desk_incident(pk: int, user: Any) -> Incident:
         .prefetch_related(
             "categories",
             Prefetch("updates", IncidentUpdate.objects.select_related("author")),
+            # Only the linked tickets this person may see: a confidential ticket stays with the
+            # agents named for its category (the count still includes it).
             Prefetch(
                 "links",
-                IncidentLink.objects.select_related("ticket__requester", "ticket__category"),
+                IncidentLink.objects.filter(
+                    ticket__in=queues.desk_tickets(user).values("pk")
+                ).select_related("ticket__requester", "ticket__category"),
             ),
         )
         .filter(pk=pk)

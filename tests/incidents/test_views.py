@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from categories import services as categories_services
 from categories.models import Category
 from incidents import permissions, selectors, services
 from incidents.models import AffectedPerson, Incident, IncidentLink
-from tests.factories import TicketFactory
+from tests.factories import CategoryFactory, TicketFactory, agent_of
 from tickets.models import Ticket
 from tickets.moves import Move
 
@@ -309,3 +310,23 @@ def test_the_desk_says_when_an_update_has_not_reached_the_tickets_yet(client, sc
     client.force_login(scene.agent)
     html = client.get(incident.get_absolute_url()).content.decode()
     assert "est en cours de publication" in html
+
+
+def test_a_linked_confidential_ticket_stays_with_its_named_agents(client, scene):
+    """On the incident's desk page, an agent not named for a confidential category does not see
+    the ticket linked from it; a named agent does."""
+    secret = CategoryFactory(
+        name="Situation personnelle", parent=scene.network, service=None, is_confidential=True
+    )
+    named = agent_of(scene.service, user__full_name="Nina Named")
+    secret.confidential_agents.add(named)
+    categories_services.category_save(secret)
+    ticket = scene.ticket(subject="Dossier médical confidentiel", category=secret)
+    incident = scene.incident()
+    services.link_one(incident=incident, ticket=ticket, actor=named)
+    url = reverse("incidents:detail", args=[incident.pk])
+
+    client.force_login(scene.agent)
+    assert "Dossier médical confidentiel" not in client.get(url).content.decode()
+    client.force_login(named)
+    assert "Dossier médical confidentiel" in client.get(url).content.decode()
