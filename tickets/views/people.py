@@ -32,6 +32,8 @@ from tickets.selectors import ticket_pages
 
 # How many people a name may find before the page asks for more of it.
 MAX_CANDIDATES = 10
+# The largest primary key the database can hold (a signed 64-bit integer).
+BIGGEST_ID = 2**63 - 1
 
 
 @dataclass
@@ -128,6 +130,9 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 def uninvite(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     """ "Retirer du ticket": the requester or an agent removes someone invited."""
     ticket = _visible_ticket(request, pk)
+    if user_pk > BIGGEST_ID:
+        # No such person; a foreign key's lookup would not say so by itself on every database.
+        raise Http404
     invitation = get_object_or_404(
         Invitation.objects.select_related("user"), ticket=ticket, user_id=user_pk
     )
