@@ -57,7 +57,13 @@ def main() -> None:
         for label in ("first import", "second import (nothing changes)"):
             started = time.monotonic()
             subprocess.run(  # noqa: S603
-                [*manage, "import_esup_helpdesk", source_url, "--batch-size", str(arguments.batch_size)],
+                [
+                    *manage,
+                    "import_esup_helpdesk",
+                    source_url,
+                    "--batch-size",
+                    str(arguments.batch_size),
+                ],
                 check=True,
                 env=env,
                 stdout=subprocess.DEVNULL,

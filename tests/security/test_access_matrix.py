@@ -27,9 +27,7 @@ ROUTES = all_routes()
 # The REST API (/api/v1/) has its own matrix over every endpoint and role, with tokens and the
 # same forbidden leaks: tests/api/test_access_matrix.py.
 PROJECT_ROUTES = [
-    route
-    for route in ROUTES
-    if route.group == "project" and not route.route.startswith("api/v1/")
+    route for route in ROUTES if route.group == "project" and not route.route.startswith("api/v1/")
 ]
 ADMIN_ROUTES = [route for route in ROUTES if route.group == "admin"]
 ALLAUTH_ROUTES = [route for route in ROUTES if route.group == "allauth"]
@@ -267,7 +265,7 @@ HEADS_ADMIN_MODELS = {"categories_service", "categories_category", "mailgateway_
 
 
 def _admin_model(name: str) -> str:
-    """"admin:<app>_<model>_<view>" -> "<app>_<model>" ("" for the site's own pages)."""
+    """ "admin:<app>_<model>_<view>" -> "<app>_<model>" ("" for the site's own pages)."""
     match = re.fullmatch(r"admin:(\w+?_\w+?)_(changelist|add|change|delete|history)", name)
     return match.group(1) if match else ""
 

@@ -148,9 +148,7 @@ def create(request: HttpRequest) -> HttpResponse:
         status = (403 if step.hidden else 400) if step.error and not request.htmx else 200
         return _render_create(request, step, status=status)
 
-    step = _category_step(
-        {"category": request.POST.get("category", ""), "next": "1"}, request.user
-    )
+    step = _category_step({"category": request.POST.get("category", ""), "next": "1"}, request.user)
     if step.chosen is None:
         # The category vanished, is not offered to this person, or was tampered with: back to
         # the choice, nothing created.
