@@ -525,6 +525,7 @@ class Importer:
     def import_tickets(self) -> None:
         total = self.source.count("h_tick")
         done = 0
+        analyzed_at = 0
         for rows in self.source.pages("h_tick", self.batch_size):
             ids = [row["id"] for row in rows]
             actions = self.source.rows_for("h_acti", "tick_id", ids)
@@ -532,6 +533,11 @@ class Importer:
             with self._batch():
                 self._import_ticket_batch(rows, actions, files, archived=False)
             done += len(rows)
+            if not self.dry_run and done >= 3 * analyzed_at:
+                # Each time the tables have grown threefold (into an empty helpdesk, at the
+                # first batches): without it each event's search trigger scans every ticket.
+                fast.analyze([Ticket, TicketEvent, SourceLink, Attachment])
+                analyzed_at = done
             self.progress("tickets", done, total)
 
     def import_archived_tickets(self) -> None:
