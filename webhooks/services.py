@@ -14,6 +14,7 @@ the row, visibly in the admin.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -79,16 +80,27 @@ SERVICES_KEY = "webhooks:service-ids:v1"
 def services_with_webhooks() -> frozenset[int]:
     """Ids of the services with an active webhook, from the cache: a move on a ticket of a
     service without webhooks costs no query (the set is dropped whenever a webhook changes)."""
-    ids = cache.get(SERVICES_KEY)
+    try:
+        ids = cache.get(SERVICES_KEY)
+    except Exception:  # noqa: BLE001 - the cache (Redis) is down: read the database instead
+        ids, cache_up = None, False
+    else:
+        cache_up = True
     if ids is None:
         active = Webhook.objects.filter(is_active=True).order_by()
         ids = frozenset(active.values_list("service_id", flat=True))
-        cache.set(SERVICES_KEY, ids, timeout=300)
+        if cache_up:
+            # A move never fails for want of a cache.
+            with contextlib.suppress(Exception):
+                cache.set(SERVICES_KEY, ids, timeout=300)
     return ids
 
 
 def forget_services() -> None:
-    cache.delete(SERVICES_KEY)
+    try:
+        cache.delete(SERVICES_KEY)
+    except Exception:  # noqa: BLE001 - down: its entry expires with it
+        logger.warning("webhooks: the cache could not forget the services with webhooks")
 
 
 def record(event: TicketEvent) -> list[Delivery]:
