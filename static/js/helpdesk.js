@@ -53,4 +53,18 @@
       heading.focus();
     }
   });
+
+  // A relative time shows its exact date while it has the keyboard's focus; Escape hides it
+  // again without moving the focus (WCAG 1.4.13), until the time is focused anew.
+  document.addEventListener("keydown", function (event) {
+    var time = document.activeElement;
+    if (event.key === "Escape" && time && time.classList.contains("hd-relative-time")) {
+      time.classList.add("hd-dismissed");
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    if (event.target.classList && event.target.classList.contains("hd-relative-time")) {
+      event.target.classList.remove("hd-dismissed");
+    }
+  });
 })();
