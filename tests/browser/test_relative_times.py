@@ -1,11 +1,11 @@
 """Relative times on the pages people read "when" on, walked in Chromium, in French and English, on
 a 1280 px screen and a 390 px phone.
 
-The conversation, the requester's ticket page and list, and the desk home say "il y a 3 heures" /
-"3 hours ago"; the exact date is in the title under the mouse, shown beside the time when the
-keyboard focuses it, and read by screen readers. Long lists keep their times out of the Tab order.
-axe is clean on every page visited, and the desk home (its agents' load table included) never
-makes a phone's page scroll sideways.
+The conversation, the requester's ticket page and list, an incident's updates and the desk home
+say "il y a 3 heures" / "3 hours ago"; the exact date is in the title under the mouse, shown
+beside the time when the keyboard focuses it (Escape hides it), and read by screen readers. Long
+lists keep their times out of the Tab order. axe is clean on every page visited, and the desk
+home (its agents' load table included) never makes a phone's page scroll sideways.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
+from incidents import services as incident_services
+from incidents.models import IncidentUpdate
 from tests.browser.helpers import check_accessibility, log_in
 from tests.factories import CategoryFactory, ServiceFactory, UserFactory, agent_of, head_of
 from tickets import services, workflow
@@ -56,7 +58,23 @@ def desk(db):
     filed = timezone.now() - timedelta(hours=3, minutes=10)
     Ticket.objects.filter(pk=ticket.pk).update(created_at=filed, updated_at=filed)
     TicketEvent.objects.filter(ticket=ticket).update(created_at=filed)
-    return {"agent": agent, "head": head, "requester": requester, "ticket": ticket, "at": filed}
+    incident = incident_services.declare(
+        actor=agent,
+        service=service,
+        title="Messagerie indisponible",
+        message="Les messages n'arrivent plus.",
+        categories=[category],
+    )
+    incident_services.post_update(incident=incident, actor=agent, text="Retour prévu à midi.")
+    IncidentUpdate.objects.filter(incident=incident).update(created_at=filed)
+    return {
+        "agent": agent,
+        "head": head,
+        "requester": requester,
+        "ticket": ticket,
+        "incident": incident,
+        "at": filed,
+    }
 
 
 def exact_date(moment, language: str) -> str:
@@ -137,12 +155,17 @@ def test_the_conversation_says_how_long_ago_with_the_exact_date_at_hand(
 def test_pages_with_relative_times_pass_axe_in_both_languages(
     new_context, live_server, desk, artifacts_dir, width
 ):
-    """The requester's list and ticket page, the head's desk home and the agent's ticket page:
-    relative times in the page's language, axe clean; the desk home never scrolls sideways."""
+    """The requester's list, ticket page and an incident's page, the head's desk home and the
+    agent's ticket page: relative times in the page's language, axe clean; the desk home never
+    scrolls sideways."""
     pages = {
         "requester": [
             ("my-tickets", reverse("tickets:mine")),
             ("ticket", reverse("tickets:detail", kwargs={"pk": desk["ticket"].pk})),
+            (
+                "incident",
+                reverse("incidents:public_detail", kwargs={"incident_pk": desk["incident"].pk}),
+            ),
         ],
         "head": [
             ("desk", reverse("desk:home")),

@@ -166,3 +166,25 @@ def test_dates_that_are_the_point_stay_exact(client, desk):
     with translation.override("en"):
         shown = formats.date_format(until, "DATE_FORMAT")
     assert f'data-testid="postponed-until">{shown}</dd>' in html
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_incidents_updates_say_how_long_ago(client, desk, language):
+    """The incident's page lists its updates like a conversation: each says how long ago."""
+    from incidents import services as incident_services
+    from incidents.models import IncidentUpdate
+
+    incident = incident_services.declare(
+        actor=desk["agent"],
+        service=desk["ticket"].service,
+        title="Wi-Fi coupé",
+        message="Plus de réseau au bâtiment A.",
+        categories=[desk["ticket"].category],
+    )
+    incident_services.post_update(incident=incident, actor=desk["agent"], text="Borne changée.")
+    IncidentUpdate.objects.filter(incident=incident).update(created_at=desk["at"])
+    url = reverse("incidents:public_detail", kwargs={"incident_pk": incident.pk})
+    html = page(client, desk["requester"], url, language)
+    updates = relative_times(between(html, '<ol class="list-unstyled incident-updates', "</ol>"))
+    assert updates
+    assert_three_hours_ago(updates, desk, language, focusable=True)
