@@ -610,3 +610,99 @@ class TicketLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_ticket_id} ↔ {self.to_ticket_id}"
+
+
+class TicketDailyFigures(models.Model):
+    """What the statistics count of one day (site time zone), per service, category and origin:
+    tickets created that day, and the closing, ending and reopening moves made that day.
+
+    A rollup of the tickets and their timeline (`tickets.rollup`), so that the statistics page
+    sums a few rows per day instead of reading the period's tickets and events. Like the page, it
+    counts a ticket for the service and category it is in now: a transfer or a correction moves
+    the ticket's past, and the rollup recomputes the days that ticket touched.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=16)
+    created = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    ended = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    # Closures made by the helpdesk when the requester did not answer (part of `closed`).
+    automatic_closures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily ticket figures")
+        verbose_name_plural = _("daily ticket figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "day", "category", "origin"], name="daily_figures_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.day} {self.category_id} {self.origin}"
+
+
+class TicketHourlyFigures(models.Model):
+    """Tickets created per service, day and hour of the day (site time zone): the statistics'
+    busy hours, rolled up with `TicketDailyFigures`."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    created = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("hourly ticket figures")
+        verbose_name_plural = _("hourly ticket figures")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "day", "hour"], name="hourly_figures_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.day} {self.hour:02d}h"
+
+
+class TicketDayMoves(models.Model):
+    """The moves of one ticket on one day that the closure and reopen rates count.
+
+    The rates count tickets, each once over the period, so they are no sums of days: the page
+    counts the distinct tickets of these rows, a few per ticket, rather than the period's events.
+    Rolled up with `TicketDailyFigures`, for the ticket's service now.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    closure_requested = models.PositiveSmallIntegerField(default=0)
+    closure_refused = models.PositiveSmallIntegerField(default=0)
+    closed = models.PositiveSmallIntegerField(default=0)
+    reopened = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket's moves of a day")
+        verbose_name_plural = _("tickets' moves of a day")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "day", "ticket"], name="day_moves_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.day}"
+
+
+class StatsRollupDay(models.Model):
+    """A day whose figures are in the rollup tables, and when they were computed. Days without a
+    row (today, or history not rolled up yet) are computed from the tickets by the page."""
+
+    day = models.DateField(primary_key=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rolled-up statistics day")
+        verbose_name_plural = _("rolled-up statistics days")
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from tickets import workflow
+from tickets import rollup, workflow
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +34,15 @@ def resume_postponed() -> int:
     if resumed:
         logger.info("Resumed %d postponed tickets.", resumed)
     return resumed
+
+
+@shared_task(name="tickets.tasks.refresh_stats_rollup", ignore_result=True)
+def refresh_stats_rollup() -> int:
+    """Recomputes the statistics' rollup of the last days and of the days touched by transfers
+    and corrections since the previous run (`tickets.rollup.refresh`).
+
+    Safe to run twice or concurrently: a day is recomputed whole, under a lock, in one transaction.
+    """
+    days = rollup.refresh()
+    logger.info("Statistics rollup: %d days recomputed.", len(days))
+    return len(days)

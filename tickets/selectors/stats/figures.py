@@ -17,18 +17,25 @@ from __future__ import annotations
 import contextlib
 import zlib
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Substr, TruncDate, TruncWeek
+from django.db import connections
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from categories.models import Category, Service, ServiceMembership
-from tickets import permissions
-from tickets.models import Ticket, TicketEvent
+from tickets import permissions, rollup
+from tickets.models import (
+    Ticket,
+    TicketDailyFigures,
+    TicketDayMoves,
+    TicketEvent,
+    TicketHourlyFigures,
+)
 from tickets.moves import Move, Stat, counted_as
 from tickets.selectors.stats import delays, words
 from tickets.selectors.stats.periods import Period
@@ -67,22 +74,43 @@ def services_for(user: Any) -> QuerySet[Service]:
 
 
 def service_stats(service: Service, period: Period) -> ServiceStats:
-    """Every figure of the statistics page for one service and period (eleven queries)."""
-    tickets = Ticket.objects.filter(service=service).order_by()
-    in_period = Q(created_at__gte=period.start, created_at__lt=period.end)
-    events = events_since(service, period.start)
+    """Every figure of the statistics page for one service and period (ten queries).
 
-    backlog_start = _backlog_at(tickets, events, period.start)
-    created, origins = _created(tickets.filter(in_period), period)
-    timeline = _timeline(created, events.filter(in_period), period, backlog_start)
-    rates = events.filter(in_period).aggregate(
-        closure_requested=Count("ticket", distinct=True, filter=Q(action=Move.REQUEST_CLOSURE)),
-        closure_refused=Count("ticket", distinct=True, filter=Q(action=Move.REFUSE_CLOSURE)),
-        closed_tickets=Count("ticket", distinct=True, filter=Q(action__in=CLOSING_ACTIONS)),
-        reopened_tickets=Count("ticket", distinct=True, filter=Q(action__in=REOPENING_ACTIONS)),
-        automatic_closures=Count("pk", filter=Q(action=Move.EXPIRE_CLOSURE)),
+    The tickets created and the moves counted per day come from the daily rollup
+    (`tickets.rollup`) for the days it holds, and from the tickets and their timeline for the
+    others (today always): the figures are the same either way.
+    """
+    tickets = Ticket.objects.filter(service=service).order_by()
+    today = timezone.localdate()
+    first_day = period.previous().first_day
+    # Up to today at least: the backlog is counted back from the tickets open now.
+    last_day = max(today, period.last_day)
+    held = [day for day in rollup.rolled_days(first_day, last_day) if day < today]
+    live = rollup.live_ranges(first_day, last_day, held)
+    rolled = Q(service=service) & rollup.in_days(held)
+
+    created = _created_per_day(tickets, rolled, live)
+    moves = _moves_per_day(service, period, rolled, live)
+    workload = _workload(service, tickets, period)
+    created_since = sum(
+        count
+        for day, per_category in created.items()
+        if day >= period.first_day
+        for per_origin in per_category.values()
+        for count in per_origin.values()
     )
-    categories, growing = _categories(tickets, period)
+    moved_since = [row for day, row in moves.items() if day >= period.first_day]
+    # Tickets open at the start: those open now, minus those created since, plus the endings
+    # since, minus the reopenings since (a ticket's history alternates open and ended).
+    backlog_start = (
+        sum(row.open for row in workload)
+        - created_since
+        + sum(row["closed"] + row["ended"] for row in moved_since)
+        - sum(row["reopened"] for row in moved_since)
+    )
+    per_bucket, origins = _created_in(created, period)
+    timeline = _timeline(per_bucket, moves, period, backlog_start)
+    categories, growing = _categories(created, period)
     first_response, resolution, postponed = delays.durations(tickets, period)
     return ServiceStats(
         service=service,
@@ -93,12 +121,17 @@ def service_stats(service: Service, period: Period) -> ServiceStats:
         growing=growing,
         first_response=first_response,
         resolution=resolution,
-        workload=_workload(service, tickets, period),
-        heat=_heat(tickets.filter(in_period)),
+        workload=workload,
+        heat=_heat(tickets, period, rolled, live),
         words=words.frequent_words(service, period),
         origins=origins,
         postponed=postponed,
-        **rates,
+        automatic_closures=sum(
+            row["automatic_closures"]
+            for day, row in moves.items()
+            if period.first_day <= day <= period.last_day
+        ),
+        **_rates(service, period, rolled, live),
     )
 
 
@@ -139,37 +172,13 @@ def cached_service_stats(service: Service, period: Period) -> ServiceStats:
     return data
 
 
-def _backlog_at(tickets: QuerySet[Ticket], events: QuerySet[TicketEvent], moment: datetime) -> int:
-    """Tickets open at a moment: created before it, minus endings, plus reopenings (two queries).
-    Equivalently, the tickets open now minus those created since, plus endings since, minus
-    reopenings since, which is what is computed.
-
-    A ticket's history alternates open → ended → reopened → ended..., so summing over tickets
-    gives the number still open without reading them one by one.
-    """
-    # Counted backwards from the tickets open now, so that only what happened since `moment` is
-    # read: counting from the beginning would read the service's whole history.
-    since = Q(created_at__gte=moment)
-    active = Q(status__in=Ticket.ACTIVE_STATUSES)
-    tickets_now = tickets.filter(active | since).aggregate(
-        open=Count("pk", filter=active), created=Count("pk", filter=since)
-    )
-    moves = events.filter(since).aggregate(
-        ended=Count("pk", filter=Q(action__in=CLOSING_ACTIONS + ENDING_ACTIONS)),
-        reopened=Count("pk", filter=Q(action__in=REOPENING_ACTIONS)),
-    )
-    return tickets_now["open"] - tickets_now["created"] + moves["ended"] - moves["reopened"]
-
-
-def _bucket(period: Period, field_name: str) -> TruncDate | TruncWeek:
-    tz = timezone.get_current_timezone()
-    if period.weekly:
-        return TruncWeek(field_name, output_field=DateField(), tzinfo=tz)
-    return TruncDate(field_name, tzinfo=tz)
+def _bucket_of(day: date, period: Period) -> date:
+    """The day itself, or the Monday of its week when the period is grouped by week."""
+    return day - timedelta(days=day.weekday()) if period.weekly else day
 
 
 def _as_date(value: date | datetime | str) -> date:
-    # SQLite returns the truncated week as a "YYYY-MM-DD 00:00:00" string on some versions.
+    # SQLite returns the days computed in SQL as strings.
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, str):
@@ -177,20 +186,46 @@ def _as_date(value: date | datetime | str) -> date:
     return value
 
 
-def _created(tickets: QuerySet[Ticket], period: Period) -> tuple[dict[date, int], list[OriginRow]]:
-    """Tickets created per day (or week) and per origin (web, email...), in one query: counted
-    per day and origin, then summed each way."""
-    per_bucket: dict[date, int] = {}
-    per_origin: dict[str, int] = {}
-    rows = (
-        tickets.annotate(bucket=_bucket(period, "created_at"))
-        .values("bucket", "origin")
+# Tickets created per day: {day: {category_id: {origin: count}}}.
+CreatedPerDay = dict[date, dict[int, dict[str, int]]]
+
+
+def _created_per_day(
+    tickets: QuerySet[Ticket], rolled: Q, live: list[tuple[datetime, datetime | None]]
+) -> CreatedPerDay:
+    """Tickets created per day, category and origin, from the previous period's first day on
+    (one query: the rollup's days, and the others counted from the tickets)."""
+    held = (
+        TicketDailyFigures.objects.filter(rolled, created__gt=0)
+        .order_by()
+        .values(d=F("day"), c=F("category_id"), o=F("origin"))
+        .annotate(n=Sum("created"))
+    )
+    counted = (
+        tickets.filter(rollup.in_ranges("created_at", live))
+        .annotate(d=rollup.local_day("created_at"), c=F("category_id"), o=F("origin"))
+        .values("d", "c", "o")
         .annotate(n=Count("pk"))
     )
-    for row in rows:
-        bucket = _as_date(row["bucket"])
-        per_bucket[bucket] = per_bucket.get(bucket, 0) + row["n"]
-        per_origin[row["origin"]] = per_origin.get(row["origin"], 0) + row["n"]
+    created: CreatedPerDay = {}
+    for row in held.union(counted, all=True):
+        per_origin = created.setdefault(_as_date(row["d"]), {}).setdefault(row["c"], {})
+        per_origin[row["o"]] = per_origin.get(row["o"], 0) + row["n"]
+    return created
+
+
+def _created_in(created: CreatedPerDay, period: Period) -> tuple[dict[date, int], list[OriginRow]]:
+    """Tickets created in the period per day (or week) and per origin (web, email...)."""
+    per_bucket: dict[date, int] = {}
+    per_origin: dict[str, int] = {}
+    for day, per_category in created.items():
+        if not period.first_day <= day <= period.last_day:
+            continue
+        bucket = _bucket_of(day, period)
+        for counts in per_category.values():
+            for origin, count in counts.items():
+                per_bucket[bucket] = per_bucket.get(bucket, 0) + count
+                per_origin[origin] = per_origin.get(origin, 0) + count
     total = sum(per_origin.values())
     order = {value: index for index, value in enumerate(Ticket.Origin.values)}
     origins = [
@@ -202,23 +237,107 @@ def _created(tickets: QuerySet[Ticket], period: Period) -> tuple[dict[date, int]
     return per_bucket, origins
 
 
-def _timeline(
-    created: dict[date, int], events: QuerySet[TicketEvent], period: Period, backlog: int
-) -> list[TimelineRow]:
-    moves = {
-        _as_date(row["bucket"]): row
-        for row in events.filter(action__in=CLOSING_ACTIONS + ENDING_ACTIONS + REOPENING_ACTIONS)
-        .annotate(bucket=_bucket(period, "created_at"))
-        .values("bucket")
+def _moves_per_day(
+    service: Service, period: Period, rolled: Q, live: list[tuple[datetime, datetime | None]]
+) -> dict[date, dict[str, int]]:
+    """Closing, ending and reopening moves per day from the period's first day on, and the
+    automatic closures among them (one query: the rollup's days, the others from the events)."""
+    held = (
+        TicketDailyFigures.objects.filter(rolled, day__gte=period.first_day)
+        .order_by()
+        .values(d=F("day"))
+        .annotate(
+            closed=Sum("closed"),
+            ended=Sum("ended"),
+            reopened=Sum("reopened"),
+            automatic_closures=Sum("automatic_closures"),
+        )
+    )
+    counted = (
+        events_since(service, period.start)
+        .filter(rollup.in_ranges("created_at", live), action__in=rollup.COUNTED_ACTIONS)
+        .annotate(d=rollup.local_day("created_at"))
+        .values("d")
         .annotate(
             closed=Count("pk", filter=Q(action__in=CLOSING_ACTIONS)),
             ended=Count("pk", filter=Q(action__in=ENDING_ACTIONS)),
             reopened=Count("pk", filter=Q(action__in=REOPENING_ACTIONS)),
+            automatic_closures=Count("pk", filter=Q(action=Move.EXPIRE_CLOSURE)),
         )
-    }
+    )
+    moves: dict[date, dict[str, int]] = {}
+    for row in held.union(counted, all=True):
+        day = moves.setdefault(
+            _as_date(row["d"]),
+            {"closed": 0, "ended": 0, "reopened": 0, "automatic_closures": 0},
+        )
+        for name in day:
+            day[name] += row[name] or 0
+    return moves
+
+
+def _rates(
+    service: Service, period: Period, rolled: Q, live: list[tuple[datetime, datetime | None]]
+) -> dict[str, int]:
+    """Tickets (each counted once) whose closure was requested, refused, that were closed or
+    reopened in the period (one query).
+
+    A ticket with such moves on two days counts once in the period, so these are no sums of
+    days: the distinct tickets are counted over the rollup's rows of tickets and days
+    (`TicketDayMoves`) and, for the other days, over the events.
+    """
+    names = rollup.RATE_COUNTERS
+    held = (
+        TicketDayMoves.objects.filter(rolled, day__gte=period.first_day, day__lte=period.last_day)
+        .order_by()
+        .values(t=F("ticket_id"))
+        .annotate(**{name: Sum(name) for name in names})
+    )
+    counted = (
+        events_since(service, period.start)
+        .filter(
+            rollup.in_ranges("created_at", live),
+            created_at__lt=period.end,
+            action__in=rollup.RATE_ACTIONS,
+        )
+        .values(t=F("ticket_id"))
+        .annotate(
+            closure_requested=Count("pk", filter=Q(action=Move.REQUEST_CLOSURE)),
+            closure_refused=Count("pk", filter=Q(action=Move.REFUSE_CLOSURE)),
+            closed=Count("pk", filter=Q(action__in=CLOSING_ACTIONS)),
+            reopened=Count("pk", filter=Q(action__in=REOPENING_ACTIONS)),
+        )
+    )
+    parts = held.union(counted, all=True)
+    sql, params = parts.query.get_compiler(using=parts.db).as_sql()
+    counts = ", ".join(f"COUNT(DISTINCT CASE WHEN {name} > 0 THEN t END)" for name in names)
+    with connections[parts.db].cursor() as cursor:
+        cursor.execute(f"SELECT {counts} FROM ({sql}) parts", params)  # noqa: S608 - compiled above
+        row = cursor.fetchone()
+    return dict(
+        zip(
+            ("closure_requested", "closure_refused", "closed_tickets", "reopened_tickets"),
+            row,
+            strict=True,
+        )
+    )
+
+
+def _timeline(
+    created: dict[date, int], moves: dict[date, dict[str, int]], period: Period, backlog: int
+) -> list[TimelineRow]:
+    per_bucket: dict[date, dict[str, int]] = {}
+    for day, counts in moves.items():
+        if not period.first_day <= day <= period.last_day:
+            continue
+        bucket = per_bucket.setdefault(
+            _bucket_of(day, period), {"closed": 0, "ended": 0, "reopened": 0}
+        )
+        for name in bucket:
+            bucket[name] += counts[name]
     rows = []
     for bucket in period.buckets():
-        move = moves.get(bucket, {})
+        move = per_bucket.get(bucket, {})
         closed, ended, reopened = (
             move.get("closed", 0),
             move.get("ended", 0),
@@ -239,48 +358,52 @@ def _timeline(
     return rows
 
 
-def _categories(
-    tickets: QuerySet[Ticket], period: Period
-) -> tuple[list[CategoryGroup], list[Growth]]:
-    """Tickets per category in the period and in the previous one (one query).
+def _categories(created: CreatedPerDay, period: Period) -> tuple[list[CategoryGroup], list[Growth]]:
+    """Tickets per category in the period and in the previous one (one query, for the names).
 
     Returns the distribution grouped by top-level category, largest first, and the categories
     whose volume grew most against the previous period of the same length.
     """
     previous = period.previous()
-    root_name = Category.objects.filter(
-        tree_path=Substr(OuterRef("category__tree_path"), 1, ROOT_PATH_LENGTH)
-    ).values("name")[:1]
-    rows = (
-        tickets.filter(created_at__gte=previous.start, created_at__lt=period.end)
-        .values("category_id", "category__name", "category__parent_id", "category__parent__name")
-        .annotate(
-            root=Subquery(root_name),
-            count=Count("pk", filter=Q(created_at__gte=period.start)),
-            previous=Count("pk", filter=Q(created_at__lt=period.start)),
+    counts: dict[int, list[int]] = {}
+    for day, per_category in created.items():
+        if previous.first_day <= day <= previous.last_day:
+            index = 1
+        elif period.first_day <= day <= period.last_day:
+            index = 0
+        else:
+            continue
+        for category_id, per_origin in per_category.items():
+            counts.setdefault(category_id, [0, 0])[index] += sum(per_origin.values())
+    # Every category (a few hundred at most): their names and roots without a join per ticket.
+    names = {
+        pk: (name, parent_id, tree_path)
+        for pk, name, parent_id, tree_path in Category.objects.order_by().values_list(
+            "pk", "name", "parent_id", "tree_path"
         )
-    )
+    }
+    by_path = {tree_path: name for name, _parent, tree_path in names.values()}
     groups: dict[str, CategoryGroup] = {}
     growing = []
-    for row in rows:
-        is_root = row["category__parent_id"] is None
-        root = row["root"] or row["category__name"]
-        name = row["category__name"]
-        parent = row["category__parent__name"]
+    for category_id, (count, previous_count) in counts.items():
+        name, parent_id, tree_path = names.get(category_id, ("", None, ""))
+        is_root = parent_id is None
+        root = by_path.get(tree_path[:ROOT_PATH_LENGTH]) or name
+        parent = names[parent_id][0] if parent_id in names else None
         if not is_root and parent and parent != root:
             # Deeper trees: the direct parent is enough to tell sub-categories apart.
             name = f"{parent} › {name}"
         category = CategoryRow(
-            category_id=row["category_id"],
+            category_id=category_id,
             root=root,
             name=name,
             is_root=is_root,
-            count=row["count"],
-            previous=row["previous"],
+            count=count,
+            previous=previous_count,
         )
         if category.growth > 0:
             label = name if is_root else f"{root} › {name}"
-            growing.append(Growth(row["category_id"], label, category.count, category.previous))
+            growing.append(Growth(category_id, label, category.count, category.previous))
         if category.count:
             group = groups.setdefault(root, CategoryGroup(name=root))
             group.count += category.count
@@ -323,14 +446,37 @@ def _workload(service: Service, tickets: QuerySet[Ticket], period: Period) -> li
     return rows
 
 
-def _heat(tickets: QuerySet[Ticket]) -> list[list[int]]:
-    """Tickets created per weekday (Monday first) and hour of the day, local time (one query)."""
+def _heat(
+    tickets: QuerySet[Ticket],
+    period: Period,
+    rolled: Q,
+    live: list[tuple[datetime, datetime | None]],
+) -> list[list[int]]:
+    """Tickets created per weekday (Monday first) and hour of the day, local time (one query:
+    the rollup's days, the others from the tickets)."""
     heat = [[0] * 24 for _day in range(7)]
-    rows = (
-        tickets.annotate(weekday=ExtractIsoWeekDay("created_at"), hour=ExtractHour("created_at"))
-        .values("weekday", "hour")
+    held = (
+        TicketHourlyFigures.objects.filter(
+            rolled, day__gte=period.first_day, day__lte=period.last_day
+        )
+        .order_by()
+        .values(d=F("day"), h=F("hour"))
+        .annotate(n=Sum("created"))
+    )
+    counted = (
+        tickets.filter(
+            rollup.in_ranges("created_at", live),
+            created_at__gte=period.start,
+            created_at__lt=period.end,
+        )
+        .annotate(
+            d=rollup.local_day("created_at"),
+            h=ExtractHour("created_at", tzinfo=timezone.get_current_timezone()),
+        )
+        .values("d", "h")
         .annotate(n=Count("pk"))
     )
-    for row in rows:
-        heat[row["weekday"] - 1][row["hour"]] = row["n"]
+    for row in held.union(counted, all=True):
+        # PostgreSQL extracts the hour as a numeric.
+        heat[_as_date(row["d"]).isoweekday() - 1][int(row["h"])] += int(row["n"])
     return heat
