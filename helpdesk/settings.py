@@ -676,6 +676,13 @@ CELERY_BEAT_SCHEDULE["incidents-requeue"] = {
     "schedule": 60.0,
     "options": {"expires": 60.0},
 }
+# The statistics' daily rollup: the last days, and the days of tickets transferred or corrected
+# since the previous run, recomputed every five minutes (tickets.rollup; today is always live).
+CELERY_BEAT_SCHEDULE["stats-rollup"] = {
+    "task": "tickets.tasks.refresh_stats_rollup",
+    "schedule": 300.0,
+    "options": {"expires": 300.0},
+}
 # Service mailboxes are read (mailgateway); a read still waiting when the next is due is dropped.
 CELERY_BEAT_SCHEDULE["mailgateway-poll"] = {
     "task": "mailgateway.tasks.poll_mailboxes",
