@@ -14,7 +14,7 @@ from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
 from api import services
-from api.models import ApiToken, token_digest
+from api.models import ApiToken
 
 # Query parameters a client might put a token in: refused outright, so the mistake is seen.
 TOKEN_PARAMETERS = ("token", "access_token", "api_key", "apikey", "bearer")
@@ -39,12 +39,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             secret = header[1].decode("ascii")
         except UnicodeError as error:
             raise exceptions.AuthenticationFailed(_("Invalid Authorization header.")) from error
-        token = (
-            ApiToken.objects.usable()
-            .select_related("user")
-            .filter(digest=token_digest(secret))
-            .first()
-        )
+        token = services.token_for_secret(secret)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This token is unknown, expired or revoked."))
         services.token_touch(token)

@@ -265,6 +265,20 @@ class CategoryChangeSerializer(serializers.Serializer):
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
 
 
+class InviteSerializer(serializers.Serializer):
+    email = serializers.EmailField(
+        max_length=254,
+        help_text="The address of the person to invite; someone the helpdesk does not know yet "
+        "gets an account at their first sign-in.",
+    )
+
+
+class PersonRefSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), help_text="The invited person's id."
+    )
+
+
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

@@ -16,12 +16,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as api_serializers
+from helpdesk import ratelimit
 from tickets import permissions, services, workflow
 from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Ticket
@@ -40,6 +42,11 @@ class ApiMove:
     body: type[serializers.Serializer]
     perform: Callable[[Ticket, Any, dict], Any]
     summary: str
+    # The page's limit on the same move ("<setting>", "<scope>" of `helpdesk.ratelimit`).
+    rate: tuple[str, str] | None = None
+    # The answer is the ticket's row; a move after which the person no longer sees the ticket
+    # (leaving it) answers 204 with no body.
+    answers_row: bool = True
 
 
 def _comment(internal: bool) -> Callable[[Ticket, Any, dict], Any]:
@@ -250,6 +257,45 @@ API_MOVES: tuple[ApiMove, ...] = (
         lambda t, u, d: workflow.reject(ticket=t, actor=u, reason=d.get("reason", "")),
         "Rejects the ticket, with the reason.",
     ),
+    # The people around a ticket (`tickets.workflow`'s invitations and watchers).
+    ApiMove(
+        "invite",
+        Move.INVITE,
+        S.InviteSerializer,
+        lambda t, u, d: workflow.invite(t, u, d["email"]),
+        "Invites someone, by email address, to follow the ticket: they see its public part, "
+        "may write and add files, and get its emails.",
+        rate=("COMMENT_RATE", "invite"),
+    ),
+    ApiMove(
+        "uninvite",
+        Move.UNINVITE,
+        S.PersonRefSerializer,
+        lambda t, u, d: workflow.uninvite(ticket=t, actor=u, person=d["person"]),
+        "Removes an invited person from the ticket.",
+    ),
+    ApiMove(
+        "leave",
+        Move.LEAVE,
+        S.EmptySerializer,
+        lambda t, u, d: workflow.leave(ticket=t, actor=u),
+        "An invited person stops following the ticket, and no longer sees it (204).",
+        answers_row=False,
+    ),
+    ApiMove(
+        "watch",
+        Move.WATCH,
+        S.EmptySerializer,
+        lambda t, u, d: workflow.watch(ticket=t, actor=u),
+        "An agent of the service follows the ticket without owning it.",
+    ),
+    ApiMove(
+        "unwatch",
+        Move.UNWATCH,
+        S.EmptySerializer,
+        lambda t, u, d: workflow.unwatch(ticket=t, actor=u),
+        "The agent stops following the ticket.",
+    ),
 )
 
 
@@ -289,10 +335,15 @@ class MoveView(APIView):
         ticket = get_object_or_404(ticket_pages.tickets_visible_to(request.user), pk=pk)
         body = self.api_move.body(data=plain_data(request))
         body.is_valid(raise_exception=True)
+        rate = self.api_move.rate
+        if rate is not None and ratelimit.limit_exceeded(request._request, *rate):
+            raise Throttled()
         try:
             self.api_move.perform(ticket, request.user, dict(body.validated_data))
         except DjangoValidationError as error:
             raise serializers.ValidationError({"non_field_errors": error.messages}) from error
+        if not self.api_move.answers_row:
+            return Response(status=status.HTTP_204_NO_CONTENT)
         fresh = Ticket.objects.select_related("category", "service").get(pk=ticket.pk)
         return Response(S.TicketRowSerializer(fresh).data)
 
@@ -309,7 +360,7 @@ def move_view(api_move: ApiMove) -> Callable:
             "application/json": api_move.body,
             "multipart/form-data": api_move.body,
         },
-        responses=S.TicketRowSerializer,
+        responses=S.TicketRowSerializer if api_move.answers_row else {204: None},
         summary=api_move.summary,
         operation_id=f"move_{api_move.name}",
         tags=["moves"],

@@ -65,6 +65,13 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/tickets/{pk}/edit_subject/": "401 403 404 400 404 400 400",
     "POST /api/v1/tickets/{pk}/change_category/": "401 400 404 400 404 400 400",
     "POST /api/v1/tickets/{pk}/reject/": "401 403 404 400 404 400 400",
+    # The people around the ticket: nobody here is invited or follows it yet (an empty body
+    # names nobody: 400); tests/api/test_people_moves.py makes them with their bodies.
+    "POST /api/v1/tickets/{pk}/invite/": "401 400 404 400 404 400 400",
+    "POST /api/v1/tickets/{pk}/uninvite/": "401 400 404 400 404 400 400",
+    "POST /api/v1/tickets/{pk}/leave/": "401 403 404 403 404 403 403",
+    "POST /api/v1/tickets/{pk}/watch/": "401 403 404 200 404 200 200",
+    "POST /api/v1/tickets/{pk}/unwatch/": "401 403 404 403 404 403 403",
 }
 
 OUTSIDERS = ("anonymous", "other", "foreign_agent")
