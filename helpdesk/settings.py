@@ -166,6 +166,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only the row templates of busy lists (helpdesk/jinja.py); every page is a Django template.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "helpdesk.jinja.environment"},
+    },
 ]
 # Drop-down lists written out in Python: the template engine costs too much per <option>.
 FORM_RENDERER = "helpdesk.forms_renderer.FormRenderer"
