@@ -1,11 +1,14 @@
-"""The form renderer: Django's templates, except for drop-down lists, written out in Python.
+"""The form renderer: Django's templates, except for drop-down lists and plain inputs, written
+out in Python.
 
 Django renders each `<option>` of a `<select>` through two included templates. A queue's filter
 form and an agent's ticket page (assign to an agent, transfer to a category) hold many options,
 and through the template engine they made a large share of those pages' CPU (bench/README.md,
 "Figures behind the code"). The markup written here is byte for byte what Django's own
-`select.html`, `select_option.html` and `attrs.html` produce (tests/test_forms_renderer.py
-compares them); a widget with its own templates still goes through the template engine.
+`select.html`, `select_option.html`, `input.html` and `attrs.html` produce
+(tests/test_forms_renderer.py compares them); the text, search, date and hidden fields of a
+queue's filters and batch bar each went through three templates for one tag. A widget with
+templates of its own still goes through the template engine.
 """
 
 from __future__ import annotations
@@ -19,6 +22,25 @@ from django.utils.safestring import SafeString, mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+# Widgets whose template is Django's `input.html` alone (each only includes it).
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "search",
+        "date",
+        "time",
+        "datetime",
+        "number",
+        "email",
+        "url",
+        "tel",
+        "password",
+        "hidden",
+        "color",
+    )
+)
 
 
 def _text(value: Any) -> str:
@@ -65,6 +87,16 @@ def render_select(widget: dict[str, Any]) -> SafeString | None:
     return mark_safe("".join(lines))  # noqa: S308 - every piece above is escaped
 
 
+def render_input(widget: dict[str, Any]) -> SafeString:
+    """The `<input>` of a widget context, as Django's `input.html` writes it."""
+    value = widget["value"]
+    shown = f' value="{_formatted(value)}"' if value is not None else ""
+    return mark_safe(  # noqa: S308 - every piece is escaped
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{shown}'
+        f"{_attrs(widget['attrs'])}>"
+    )
+
+
 class FormRenderer(DjangoTemplates):
     """Django's default renderer with `render_select` for plain drop-down lists."""
 
@@ -73,4 +105,6 @@ class FormRenderer(DjangoTemplates):
             rendered = render_select(context["widget"])
             if rendered is not None:
                 return rendered
+        elif template_name in INPUT_TEMPLATES:
+            return render_input(context["widget"])
         return super().render(template_name, context, request)

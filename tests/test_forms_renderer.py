@@ -89,3 +89,38 @@ def test_status_and_priority_labels_are_the_choices_labels(language):
         for value, label in Ticket.Priority.choices:
             assert Ticket(priority=value).get_priority_display() == str(label)
         assert Ticket(priority=9).get_priority_display() == "9"
+
+
+class Inputs(forms.Form):
+    text = forms.CharField(widget=forms.TextInput(attrs={"class": "x", "data-q": '"<q>"'}))
+    search = forms.CharField(widget=forms.TextInput(attrs={"type": "search", "autofocus": True}))
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    number = forms.IntegerField(required=False)
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"disabled": False}))
+    hidden = forms.CharField(widget=forms.HiddenInput)
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True))
+    url = forms.URLField(assume_scheme="https")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {
+            "text": "a & <b>",
+            "search": "« é »",
+            "day": "2026-12-02",
+            "number": "12",
+            "email": "x@y",
+            "hidden": '"',
+            "secret": "s<",
+            "url": "http://a?b=1&c=2",
+        },
+        {"day": "not a date", "number": "1.5"},
+    ],
+)
+def test_every_plain_input_is_written_as_django_writes_it(data):
+    django_form = Inputs(data, renderer=DjangoTemplates())
+    our_form = Inputs(data, renderer=FormRenderer())
+    for name in django_form.fields:
+        assert str(our_form[name]) == str(django_form[name]), name
