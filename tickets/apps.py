@@ -7,7 +7,8 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from tickets import landing, personal_data
+        from tickets import landing, personal_data, queue_cache
 
         personal_data.register()
         landing.register()
+        queue_cache.register()

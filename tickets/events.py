@@ -26,6 +26,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets import queue_cache
 from tickets.models import Attachment, Ticket, TicketEvent
 from tickets.moves import FIRST_RESPONSES, MOVES, Move
 
@@ -78,6 +79,7 @@ def _record(
         changes["first_response_at"] = now
     # A queryset update: the status field is protected and this must not touch it.
     Ticket.objects.filter(pk=ticket.pk).update(**changes)
+    queue_cache.changed(ticket.service_id)
     for field, value in changes.items():
         setattr(ticket, field, value)
     return event

@@ -27,7 +27,7 @@ from django_fsm import can_proceed
 import notifications
 from accounts import pending
 from categories.models import Category
-from tickets import events, permissions
+from tickets import events, permissions, queue_cache
 from tickets.exceptions import TextRequired, TransitionRefused
 from tickets.models import Invitation, PermanentInvitee, Ticket, TicketEvent, Watcher
 from tickets.moves import MOVES, Move
@@ -249,8 +249,11 @@ def transfer(*, ticket: Ticket, actor: Any, category: Category, note: str = "") 
         )
     before_category = ticket.category
     before_service = ticket.service.name
+    left_service_id = ticket.service_id
     ticket.transfer(category)
     ticket.save()
+    # The service it leaves counts one ticket fewer (saving renewed the new service's counts).
+    queue_cache.changed(left_service_id)
     event = events.transferred(
         ticket=ticket,
         actor=actor,
