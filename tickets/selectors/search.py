@@ -8,6 +8,7 @@ databases fall back to substring matching.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.contrib.postgres.search import (
     SearchVectorExact,
     SearchVectorField,
 )
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce
@@ -123,7 +125,39 @@ def substring_match(text: str) -> Q:
 SIMILAR_WINDOW = 1000
 
 
+# How long a ticket's ranking of similar tickets is kept (its own changes start a new one).
+SIMILAR_CACHE_SECONDS = 300
+
+
 def similar_tickets(ticket: Ticket, user: Any, limit: int = 5) -> list[Ticket]:
+    """`ranked_similar_tickets`, ranked once per ticket version and person for
+    SIMILAR_CACHE_SECONDS: an agent comes back to a ticket many times while handling it (each
+    move shows the page again), and ranking is the page's costliest query. The tickets are read
+    again by their ids (one query), so their status and the person's right to see them are
+    today's; a ticket filed since the ranking shows at the next one.
+    """
+    key = f"similar:{ticket.pk}:{ticket.updated_at.timestamp()}:{user.pk}:{limit}"
+    try:
+        ids = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
+        ids = None
+    if ids is None:
+        ranked = ranked_similar_tickets(ticket, user, limit)
+        with contextlib.suppress(Exception):  # same
+            cache.set(key, [other.pk for other in ranked], SIMILAR_CACHE_SECONDS)
+        return ranked
+    if not ids:
+        return []
+    found = {
+        other.pk: other
+        for other in ticket_pages.tickets_visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("category")
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
+def ranked_similar_tickets(ticket: Ticket, user: Any, limit: int = 5) -> list[Ticket]:
     """Other tickets of the same service whose subject shares words with this one, the closest
     first, among the service's SIMILAR_WINDOW most recent tickets that the person may see (one
     query, plus the memberships if not yet read).
