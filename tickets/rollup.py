@@ -226,17 +226,22 @@ def rebuild(
 
 
 def refresh() -> list[date]:
-    """The beat task's work: recomputes the last RECENT_DAYS days and the rolled-up days of the
-    tickets transferred or corrected since the previous refresh. Returns the days recomputed."""
+    """The beat task's work: recomputes the last RECENT_DAYS days (and any day since the last one
+    rolled up, after beat was stopped), and the rolled-up days of the tickets transferred or
+    corrected since the previous refresh. Returns the days recomputed."""
     today = timezone.localdate()
+    first_day = today - timedelta(days=RECENT_DAYS)
+    latest = StatsRollupDay.objects.aggregate(day=Max("day"))["day"]
+    if latest is not None:
+        first_day = min(first_day, latest + timedelta(days=1))
     last_run = StatsRollupDay.objects.filter(
         day__gte=today - timedelta(days=RECENT_DAYS)
     ).aggregate(at=Max("computed_at"))["at"]
-    days = set(_days(today - timedelta(days=RECENT_DAYS), today - timedelta(days=1)))
+    days = set(_days(first_day, today - timedelta(days=1)))
     if last_run is not None:
         days |= touched_days(last_run - OVERLAP) & set(rolled_days())
-    for first_day, last_day in day_runs(sorted(days)):
-        recompute(first_day, last_day)
+    for run_first, run_last in day_runs(sorted(days)):
+        recompute(run_first, run_last)
     return sorted(days)
 
 

@@ -491,7 +491,7 @@ def test_page_in_english_and_french(client, history):
 @pytest.mark.parametrize("second", ["more_tickets", "longer_period"])
 def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, settings, second):
     """The same number of queries for 2 and 40 tickets, and for 7 and 365 days: session, user,
-    memberships, the chosen service, eleven for the statistics, the service list of the form."""
+    memberships, the chosen service, ten for the statistics, the service list of the form."""
     settings.STATS_CACHE_SECONDS = 0  # the figures computed at every request
     service = ServiceFactory()
     category = CategoryFactory(service=service)

@@ -156,6 +156,14 @@ def test_the_beat_task_is_idempotent(history):
     assert rollup.differences(date(2026, 2, 1), timezone.localdate()) == []
 
 
+def test_the_task_catches_up_the_days_missed_while_beat_was_stopped(history):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    rollup.rebuild(last_day=yesterday - timedelta(days=9))
+    assert rollup.refresh() == [yesterday - timedelta(days=d) for d in range(8, -1, -1)]
+    assert rollup.rolled_days()[-1] == yesterday
+    assert rollup.differences(date(2026, 2, 1), yesterday) == []
+
+
 def test_today_is_always_computed_from_the_tickets(history, monkeypatch):
     """A ticket filed a moment ago is on the page at once, the rollup notwithstanding."""
     rollup.rebuild()

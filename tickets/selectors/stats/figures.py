@@ -254,7 +254,7 @@ def _moves_per_day(
         )
     )
     counted = (
-        events_since(service, period.start)
+        events_since(service, _since(period, live))
         .filter(rollup.in_ranges("created_at", live), action__in=rollup.COUNTED_ACTIONS)
         .annotate(d=rollup.local_day("created_at"))
         .values("d")
@@ -276,6 +276,13 @@ def _moves_per_day(
     return moves
 
 
+def _since(period: Period, live: list[tuple[datetime, datetime | None]]) -> datetime:
+    """The first moment of the period the rollup does not hold: the events are read from the
+    tickets active since then (today's, once the past days are rolled up)."""
+    starts = [start for start, end in live if end is None or end > period.start]
+    return max(period.start, min(starts, default=period.start))
+
+
 def _rates(
     service: Service, period: Period, rolled: Q, live: list[tuple[datetime, datetime | None]]
 ) -> dict[str, int]:
@@ -294,7 +301,7 @@ def _rates(
         .annotate(**{name: Sum(name) for name in names})
     )
     counted = (
-        events_since(service, period.start)
+        events_since(service, _since(period, live))
         .filter(
             rollup.in_ranges("created_at", live),
             created_at__lt=period.end,
