@@ -82,6 +82,9 @@ class Article(models.Model):
     # Filled by knowledge.services on PostgreSQL (title weighted above text, in the article's
     # language); a GIN index serves the full-text search. Unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The title's words alone, with a GIN index of their own: a common word's matches are too
+    # many to rank them all, and those whose title has it are always among the ranked ones.
+    title_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("article")

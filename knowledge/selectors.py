@@ -8,15 +8,18 @@ article needs a signed-in person, a draft is seen only by the people who may edi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from categories.models import Category, Service
+from helpdesk import auth
 from knowledge.models import Article, ArticleEvent
 from tickets import permissions
 from tickets.models import Ticket, TicketEvent
@@ -26,16 +29,21 @@ SEARCH_CONFIGS = {Article.Language.FRENCH: "french", Article.Language.ENGLISH: "
 MAX_QUERY_LENGTH = 200
 MAX_SEARCH_WORDS = 12
 WORD = re.compile(r"\w{2,}", re.UNICODE)
+# How many matches of each kind a search ranks at most (`ranked`).
+RANKED_CANDIDATES = 200
 
 
 def is_editor_somewhere(user: Any) -> bool:
     """Agents, heads and superusers: they read agents-only articles and edit their services'."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or permissions.agent_service_ids(user))
-    )
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    # The session's user comes with whether they work in a service: for everyone else (students,
+    # staff filing tickets) the memberships need no query of their own.
+    if auth.works_in_a_service(user) is False:
+        return False
+    return bool(permissions.agent_service_ids(user))
 
 
 def can_edit(user: Any, article_or_service: Article | Service | int) -> bool:
@@ -72,6 +80,30 @@ def articles_visible_to(user: Any, *, include_drafts: bool = False) -> QuerySet[
     return articles.filter(published | Q(service_id__in=permissions.agent_service_ids(user)))
 
 
+def ranked(
+    articles: QuerySet[Article], query: SearchQuery, *, first: Q | None = None
+) -> QuerySet[Article]:
+    """The articles matching `query`, best first, the ranking bounded.
+
+    Ranking reads each match's vector: a common word, found in a good part of the articles,
+    would have them all read for the page's 50 best. The ranked matches are the newest
+    `RANKED_CANDIDATES` whose title has the words (an article named after the question is never
+    left out), the newest of those meeting `first` (the category being filed in), and the newest
+    of all; below that number of matches every match is ranked. `articles` carries every
+    condition (visibility, service) before the call: the candidates are chosen among them.
+    """
+    matching = articles.filter(search_vector=query).order_by("-pk").values("pk")
+    parts = [matching.filter(title_vector=query)[:RANKED_CANDIDATES]]
+    if first is not None:
+        parts.append(matching.filter(first)[:RANKED_CANDIDATES])
+    candidates = matching[:RANKED_CANDIDATES].union(*parts)
+    return (
+        articles.filter(pk__in=candidates)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "title")
+    )
+
+
 def search_articles(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
     """Articles matching the words of `text`, best first.
 
@@ -87,20 +119,19 @@ def search_articles(articles: QuerySet[Article], text: str) -> QuerySet[Article]
         query = SearchQuery(" ".join(words), config="french", search_type="plain") | SearchQuery(
             " ".join(words), config="english", search_type="plain"
         )
-        return (
-            articles.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "title")
-        )
+        return ranked(articles, query)
     matching = articles
     for word in words:
         matching = matching.filter(Q(title__icontains=word) | Q(body__icontains=word))
     return matching.order_by("title")
 
 
-def search_any_word(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
+def search_any_word(
+    articles: QuerySet[Article], text: str, *, first: Q | None = None
+) -> QuerySet[Article]:
     """Like `search_articles`, but an article matching some of the words is enough: what a
-    person types as a subject is a sentence, not a query."""
+    person types as a subject is a sentence, not a query. The matches meeting `first` are
+    among the ranked ones (`ranked`)."""
     text = (text or "").strip()[:MAX_QUERY_LENGTH]
     words = [w for w in WORD.findall(text) if len(w) > 2][:MAX_SEARCH_WORDS]
     if not words:
@@ -111,11 +142,7 @@ def search_any_word(articles: QuerySet[Article], text: str) -> QuerySet[Article]
         query = SearchQuery(raw, config="french", search_type="raw") | SearchQuery(
             raw, config="english", search_type="raw"
         )
-        return (
-            articles.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "title")
-        )
+        return ranked(articles, query, first=first)
     condition = Q()
     for word in words:
         condition |= Q(title__icontains=word) | Q(body__icontains=word)
@@ -136,7 +163,7 @@ def suggestions(
                 article_id=OuterRef("pk"), category_id=category.pk
             )
         )
-        found = search_any_word(base, text).annotate(in_category=in_category)
+        found = search_any_word(base, text, first=Q(in_category)).annotate(in_category=in_category)
         found = found.order_by("-in_category", *found.query.order_by)
     else:
         found = base.filter(categories=category).order_by("-updated_at")
@@ -153,6 +180,31 @@ def suggestions(
         )
     ]
     return kept[:limit]
+
+
+# What a list of articles shows of each (`article_links`).
+LINK_FIELDS = ("pk", "title", "language", "service__name")
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    """An article as a list shows it: its title, language, service and address."""
+
+    pk: int
+    title: str
+    language: str
+    service_name: str
+    url: str
+
+
+def article_links(rows: Iterable[tuple[int, str, str, str]]) -> list[ArticleLink]:
+    """The list's rows (`LINK_FIELDS` tuples) with their stable addresses: a list of search
+    results builds no model instance and resolves the address once, not once per article."""
+    head, tail = reverse("knowledge:article", kwargs={"pk": 0}).rsplit("0", 1)
+    return [
+        ArticleLink(pk, title, language, service_name, f"{head}{pk}{tail}")
+        for pk, title, language, service_name in rows
+    ]
 
 
 def articles_for_browsing(

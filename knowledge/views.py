@@ -31,8 +31,6 @@ from tickets.views import stats as stats_views
 
 ARTICLES_PER_PAGE = 25
 MAX_SEARCH_RESULTS = 50
-# What a list of articles shows: their text stays in the database.
-LIST_FIELDS = ("id", "title", "language", "service__name", "service__slug")
 
 
 def _filing_category(request: HttpRequest) -> Category | None:
@@ -75,23 +73,27 @@ def index(request: HttpRequest) -> HttpResponse:
     if filing is not None and not text:
         category = filing
     if text:
-        articles = selectors.search_articles(selectors.articles_visible_to(request.user), text)
+        # The service's conditions come before the search: it ranks a bounded number of
+        # matches, chosen among those it is given.
+        articles = selectors.articles_visible_to(request.user)
         if service is not None:
             articles = articles.filter(service=service)
         if filing is not None:
             articles = articles.filter(service_id=filing.handling_service_id)
+        articles = selectors.search_articles(articles, text)
         # The best matches only: ranking is what costs, and counting every match would cost
         # as much again for a page nobody reads past.
-        articles = list(articles.select_related("service").only(*LIST_FIELDS)[:MAX_SEARCH_RESULTS])
+        articles = list(articles.values_list(*selectors.LINK_FIELDS)[:MAX_SEARCH_RESULTS])
     elif service is not None or category is not None:
-        articles = selectors.articles_for_browsing(request.user, service=service, category=category)
+        articles = selectors.articles_for_browsing(
+            request.user, service=service, category=category
+        ).values_list(*selectors.LINK_FIELDS)
     else:
         articles = None
-    page = (
-        Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-        if articles is not None
-        else None
-    )
+    page = None
+    if articles is not None:
+        page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = selectors.article_links(page.object_list)
     context = {
         "form": form,
         "text": text,

@@ -7,7 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from knowledge import selectors
 from knowledge.models import ArticleEvent
+from tests.knowledge.conftest import write
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +143,14 @@ def test_an_answer_in_both_languages_is_offered_once_in_the_person_language(kb, 
     )
     assert shown in page
     assert hidden not in page
+
+
+@pytest.mark.postgres
+def test_the_categorys_answers_are_among_the_ranked_suggestions(postgres, kb, monkeypatch):
+    """However many newer answers of the service match, those filed under the category being
+    filed in are ranked, and come first."""
+    for i in range(3):
+        write(kb.agent, kb.service, f"Imprimantes {i}", "eduroam et imprimantes")
+    monkeypatch.setattr(selectors, "RANKED_CANDIDATES", 1)
+    found = selectors.suggestions(kb.student, kb.category, "eduroam imprimante")
+    assert found[0] == kb.public

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from knowledge import selectors
+from tests.factories import ServiceFactory, agent_of
 from tests.knowledge.conftest import write
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +53,42 @@ def test_every_word_must_match(kb):
     assert list(selectors.search_articles(visible, "eduroam profil")) == [kb.public]
     assert list(selectors.search_articles(visible, "eduroam salaire")) == []
     assert list(selectors.search_articles(visible, "  ")) == []
+
+
+@pytest.mark.postgres
+def test_a_common_word_ranks_a_bounded_number_of_matches(postgres, kb, monkeypatch):
+    """Past `RANKED_CANDIDATES` matches, the ranked ones are the newest matches and those whose
+    title has the words: an article named after the question is found however old it is."""
+    named = write(kb.agent, kb.service, "Eduroam sur Android", "Le profil à installer.")
+    for i in range(4):
+        write(kb.agent, kb.service, f"Réseau {i}", "Passez par eduroam.")
+    monkeypatch.setattr(selectors, "RANKED_CANDIDATES", 2)
+    visible = selectors.articles_visible_to(kb.student)
+    results = list(selectors.search_articles(visible, "eduroam"))
+    newest = list(visible.filter(title__startswith="Réseau").order_by("-pk")[:2])
+    assert set(results) == {kb.public, named, *newest}
+    assert results.index(named) < results.index(newest[0])
+
+
+def test_a_search_filtered_by_service_ranks_that_services_matches(kb, monkeypatch):
+    """The service's condition comes before the ranking: another service's many matches do not
+    push the service's own out of the ranked ones."""
+    other = ServiceFactory()
+    for i in range(3):
+        write(agent_of(other), other, f"Wifi {i}", "eduroam ailleurs")
+    monkeypatch.setattr(selectors, "RANKED_CANDIDATES", 2)
+    client = Client()
+    response = client.get(reverse("knowledge:index"), {"q": "eduroam", "service": kb.service.slug})
+    assert [link.pk for link in response.context["page"].object_list] == [kb.public.pk]
+
+
+def test_a_students_search_reads_three_queries(kb, django_assert_num_queries):
+    """The session, the person (who comes with whether they work in a service) and the
+    articles: no query for the memberships of someone who has none."""
+    client = Client()
+    client.force_login(kb.student)
+    url = reverse("knowledge:index")
+    client.get(url, {"q": "eduroam"})
+    with django_assert_num_queries(3):
+        response = client.get(url, {"q": "eduroam"})
+    assert [link.title for link in response.context["page"].object_list] == [kb.public.title]
