@@ -229,3 +229,9 @@ def test_the_page_reads_the_rollup_with_the_same_query_count(client, settings):
     )
     assert after.created == 11
     assert PARIS
+
+
+def test_beat_refreshes_the_rollup_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["stats-rollup"]
+    assert entry["task"] == tasks.refresh_stats_rollup.name == "tickets.tasks.refresh_stats_rollup"
+    assert entry["schedule"] == 300.0
