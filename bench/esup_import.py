@@ -1,11 +1,12 @@
 """How fast `manage.py import_esup_helpdesk` moves an esup-helpdesk history in, on PostgreSQL.
 
-    .venv/bin/python bench/esup_import.py --tickets 100000 [--server postgres://postgres@127.0.0.1:5432]
+    .venv/bin/python bench/esup_import.py --tickets 100000 [--workers 2] [--server postgres://…]
 
 Builds an esup-helpdesk database (esup-helpdesk's tables, `esupimport.sample`'s history: about
 4.3 actions and 0.3 files per ticket) and an empty helpdesk database beside it on the same
-server, imports, then imports again (nothing to change), and prints both times and the rates.
-Both databases are dropped at the end.
+server, imports (with `--workers` processes for the tickets: the command's default), then imports
+again (nothing to change), and prints both times, the rates, the CPU time the import's processes
+used and the machine's load average. Both databases are dropped at the end.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=10000)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=None, help="default: the command's")
     arguments = parser.parse_args()
 
     import psycopg2
@@ -54,8 +56,11 @@ def main() -> None:
         )
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "-v", "0"], check=True, env=env)  # noqa: S603
+        workers = [] if arguments.workers is None else ["--workers", str(arguments.workers)]
         for label in ("first import", "second import (nothing changes)"):
+            print(f"load average before: {os.getloadavg()[0]:.2f}")
             started = time.monotonic()
+            cpu = os.times()
             subprocess.run(  # noqa: S603
                 [
                     *manage,
@@ -63,6 +68,7 @@ def main() -> None:
                     source_url,
                     "--batch-size",
                     str(arguments.batch_size),
+                    *workers,
                 ],
                 check=True,
                 env=env,
@@ -70,9 +76,14 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )
             took = time.monotonic() - started
+            used = os.times()
+            python = (used.children_user - cpu.children_user) + (
+                used.children_system - cpu.children_system
+            )
             print(
                 f"{label}: {took:.1f} s, {written.tickets / took:,.0f} tickets/s, "
-                f"{(written.tickets + written.actions) / took:,.0f} rows/s (tickets and actions)"
+                f"{(written.tickets + written.actions) / took:,.0f} rows/s (tickets and actions); "
+                f"importer CPU {python:.1f} s; load average after: {os.getloadavg()[0]:.2f}"
             )
     finally:
         with admin.cursor() as cursor:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+from esupimport.models import SourceLink
 
 SKIPPED_COLUMNS = {"search_vector"}  # written by the tables' own triggers
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -35,16 +38,50 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def _text(value: Any) -> str:
+    """A Python value in COPY's text format: the types the import writes are spelled directly,
+    anything else as its text."""
+    kind = type(value)
+    if kind is str:
+        return escape(value)
     if value is None:
         return "\\N"
-    if isinstance(value, bool):
+    if kind is bool:
         return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
     return escape(str(value))
 
 
 def escape(text: str) -> str:
     """A value in COPY's text format."""
-    return text.translate(_ESCAPES)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_ESCAPES)
+    return text
+
+
+# Fields whose Python values `_text` spells as PostgreSQL reads them; others go through the
+# field's own conversion for the database first.
+_DIRECT = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def _copied_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.column not in SKIPPED_COLUMNS]
 
 
 def copy(model: type[models.Model], objects: Sequence[models.Model]) -> None:
@@ -52,10 +89,16 @@ def copy(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     if not objects:
         return
     db = connections[DEFAULT_DB_ALIAS]
-    fields = [f for f in model._meta.concrete_fields if f.column not in SKIPPED_COLUMNS]
-    getters = [(field.attname, field.get_db_prep_save) for field in fields]
+    fields = _copied_fields(model)
+    getters = [
+        (f.attname, None if f.get_internal_type() in _DIRECT else f.get_db_prep_save)
+        for f in fields
+    ]
     lines = [
-        "\t".join(_text(prepare(getattr(obj, name), db)) for name, prepare in getters)
+        "\t".join(
+            _text(getattr(obj, name) if prepare is None else prepare(getattr(obj, name), db))
+            for name, prepare in getters
+        )
         for obj in objects
     ]
     copy_rows(model._meta.db_table, [field.column for field in fields], lines)
@@ -69,20 +112,21 @@ def copy_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     takes its default) into the model's table, without making model instances."""
     if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields if f.column not in SKIPPED_COLUMNS]
+    fields = _copied_fields(model)
+    plan = [(f.name, f.attname, f.many_to_one, f) for f in fields]
     lines = []
     for row in rows:
         values = []
-        for field in fields:
-            if field.name in row:
-                value = row[field.name]
-                if field.many_to_one and value is not None:
+        for name, attname, related, field in plan:
+            if name in row:
+                value = row[name]
+                if related and value is not None:
                     value = value.pk
-            elif field.attname in row:
-                value = row[field.attname]
+            elif attname in row:
+                value = row[attname]
             else:
                 value = field.get_default()
-            values.append(_text(value.isoformat() if hasattr(value, "isoformat") else value))
+            values.append(_text(value))
         lines.append("\t".join(values))
     copy_rows(model._meta.db_table, [field.column for field in fields], lines)
 
@@ -104,6 +148,20 @@ def create(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
         obj.pk = pk
     copy(model, objects)
+
+
+def links(kind: str, source_ids: Sequence[str]) -> dict[str, int]:
+    """The import's links of one kind for these source ids, in one query whatever their number
+    (the ORM's `__in` prepares each of the thousands of values in Python)."""
+    if not source_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT source_id, target_id FROM {SourceLink._meta.db_table} "  # noqa: S608
+            "WHERE kind = %s AND source_id = ANY(%s)",
+            [kind, list(source_ids)],
+        )
+        return dict(cursor.fetchall())
 
 
 def analyze(models_: Sequence[type[models.Model]]) -> None:

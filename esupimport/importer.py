@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -62,6 +62,26 @@ class Report:
     # What arrived but has no equivalent here, with how many rows.
     unmapped: Counter = field(default_factory=Counter)
     notes: Counter = field(default_factory=Counter)
+
+    def add(self, other: Report) -> None:
+        """Counts another report's rows in this one (a worker's share of the tickets)."""
+        for kind, theirs in other.tallies.items():
+            tally = self.tallies[kind]
+            tally.created += theirs.created
+            tally.updated += theirs.updated
+            tally.unchanged += theirs.unchanged
+            tally.skipped.update(theirs.skipped)
+        self.unmapped.update(other.unmapped)
+        self.notes.update(other.notes)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The defaultdict's factory is a lambda, which does not pickle (a worker sends its
+        # report to the main process).
+        return {**self.__dict__, "tallies": dict(self.tallies)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.tallies = defaultdict(Tally, state["tallies"])
 
     def lines(self) -> list[str]:
         out = [f"{'rows':<24}{'created':>9}{'updated':>9}{'unchanged':>11}{'skipped':>9}"]
@@ -109,8 +129,10 @@ class Importer:
         batch_size: int = 1000,
         source_timezone: str | None = None,
         progress: Callable[[str, int, int], None] | None = None,
+        workers: int = 1,
     ) -> None:
         self.source = source
+        self.workers = workers
         self.dry_run = dry_run
         self.files_dir = files_dir
         self.batch_size = batch_size
@@ -159,6 +181,10 @@ class Importer:
         return transaction.atomic()
 
     def _load_links(self, kind: str, source_ids: Iterable[Any] | None = None) -> dict[str, int]:
+        if source_ids is not None and fast.available():
+            found = fast.links(kind, [str(i) for i in source_ids])
+            self.links[kind].update(found)
+            return found
         query = SourceLink.objects.filter(kind=kind)
         if source_ids is not None:
             query = query.filter(source_id__in=[str(i) for i in source_ids])
@@ -462,6 +488,11 @@ class Importer:
         category = self.categories.get(cid) if cid is not None else None
         if category is not None:
             return category
+        self.report.notes["tickets whose category was deleted (filed under a hidden category)"] += 1
+        return self.deleted_category(service)
+
+    def deleted_category(self, service: Service) -> Category:
+        """The service's hidden category for tickets whose category no longer exists."""
         placeholder = self._placeholder_categories.get(service.pk)
         if placeholder is None:
             slug = f"{service.slug}-esup-deleted"[:150]
@@ -476,7 +507,6 @@ class Importer:
                 )
                 category_save(placeholder)
             self._placeholder_categories[service.pk] = placeholder
-        self.report.notes["tickets whose category was deleted (filed under a hidden category)"] += 1
         return placeholder
 
     def import_category_members(self) -> None:
@@ -524,21 +554,72 @@ class Importer:
 
     def import_tickets(self) -> None:
         total = self.source.count("h_tick")
+        if (
+            self.workers > 1
+            and fast.available()
+            and not self.dry_run
+            and self.source.url
+            # Workers see only what is committed: inside a transaction, one process.
+            and not connection.in_atomic_block
+        ):
+            from esupimport import parallel
+
+            parallel.import_tickets(self, total)
+            return
+        done = 0
+
+        def tell(rows: int) -> None:
+            nonlocal done
+            done += rows
+            self.progress("tickets", done, total)
+
+        self.import_ticket_range(None, None, tell)
+
+    def import_ticket_range(
+        self,
+        after: Any,
+        upto: Any,
+        tell: Callable[[int], None],
+        *,
+        share: int = 1,
+        analyze: bool = True,
+    ) -> None:
+        """The tickets with ids in (after, upto], a batch per transaction; `tell` hears how many
+        each batch held. The range holds one in `share` of all tickets; `analyze` refreshes the
+        planner's statistics as the tables grow (one worker does it for all)."""
         done = 0
         analyzed_at = 0
-        for rows in self.source.pages("h_tick", self.batch_size):
+        for rows in self.source.pages("h_tick", self.batch_size, after, upto):
             ids = [row["id"] for row in rows]
             actions = self.source.rows_for("h_acti", "tick_id", ids)
             files = self.source.rows_for("h_file_info", "tick_id", ids)
             with self._batch():
                 self._import_ticket_batch(rows, actions, files, archived=False)
             done += len(rows)
-            if not self.dry_run and done >= 3 * analyzed_at:
+            if analyze and not self.dry_run and done * share >= 3 * analyzed_at:
                 # Each time the tables have grown threefold (into an empty helpdesk, at the
                 # first batches): without it each event's search trigger scans every ticket.
                 fast.analyze([Ticket, TicketEvent, SourceLink, Attachment])
-                analyzed_at = done
-            self.progress("tickets", done, total)
+                analyzed_at = done * share
+            tell(len(rows))
+
+    def prepare_shared_rows(self) -> None:
+        """Makes, before tickets are imported by several processes at once, the rows two of them
+        could otherwise both make: the accounts of people the tickets name but `h_user` lacks,
+        and the services' hidden categories for tickets whose category was deleted."""
+        named = self.source.distinct("h_tick", ["owne_id", "mana_id", "creator_id"])
+        named |= self.source.distinct(
+            "h_acti", ["user_id", "mana_befo_id", "mana_afte_id", "invi_user_id"]
+        )
+        named |= self.source.distinct("h_file_info", ["user_id"])
+        missing = sorted(str(uid) for uid in named if str(uid) not in self.links[Kind.USER])
+        with self._batch():
+            for uid in missing:
+                self.user(uid)
+            for depa_id, cate_id in self.source.distinct_pairs("h_tick", "depa_id", "cate_id"):
+                service = self.services.get(depa_id)
+                if service is not None and (cate_id is None or cate_id not in self.categories):
+                    self.deleted_category(service)
 
     def import_archived_tickets(self) -> None:
         total = self.source.count("h_arch_tick")
@@ -677,7 +758,9 @@ class Importer:
             if creator is not None and creator.pk != requester.pk:
                 values["filed_by"] = creator
             if status == Ticket.Status.POSTPONED and row["reca_date"]:
-                values["postponed_until"] = mapping.when(row["reca_date"], self.zone).date()
+                values["postponed_until"] = (
+                    mapping.when(row["reca_date"], self.zone).astimezone(self.zone).date()
+                )
         return values
 
     def _import_files(

@@ -8,7 +8,7 @@ rules the import applies.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -156,9 +156,12 @@ def repair(text: str | bytes | None) -> str:
 
 
 def when(value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    """esup-helpdesk stores naive local times; the helpdesk stores aware ones."""
+    """esup-helpdesk stores naive local times; the helpdesk stores aware ones, in UTC.
+
+    In UTC, because a local time in the hour a clock change repeats or skips never compares
+    equal to a time in another zone (PEP 495): a re-run would find such an event changed."""
     if value is None:
         return None
     if timezone.is_naive(value):
-        return value.replace(tzinfo=zone)
-    return value
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)

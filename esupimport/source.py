@@ -23,6 +23,7 @@ class SourceError(Exception):
 class Source:
     connection: Any
     dialect: str  # "postgresql" or "mysql"
+    url: str = ""  # what `reopen` connects to again (a worker process needs its own connection)
 
     @classmethod
     def open(cls, url: str, *, writable: bool = False) -> Source:
@@ -45,7 +46,7 @@ class Source:
                     dbname=name, port=parts.port or 5432, connect_timeout=10, **params
                 )
                 connection.set_session(readonly=not writable, autocommit=True)
-                return cls(connection, "postgresql")
+                return cls(connection, "postgresql", url)
             if scheme in ("mysql", "mariadb"):
                 import pymysql
 
@@ -57,12 +58,17 @@ class Source:
                     autocommit=True,
                     **params,
                 )
-                return cls(connection, "mysql")
+                return cls(connection, "mysql", url)
         except Exception as error:  # each driver has its own error classes
             raise SourceError(f"cannot connect to the esup-helpdesk database: {error}") from error
         raise SourceError(
             f"unsupported database URL scheme {parts.scheme!r}: use postgres:// or mysql://"
         )
+
+    def reopen(self) -> Source:
+        """A new connection to the same database, for another process (a connection is never
+        shared across a fork)."""
+        return type(self).open(self.url)
 
     def close(self) -> None:
         self.connection.close()
@@ -92,24 +98,65 @@ class Source:
             return 0
         return int(self._execute(f"SELECT COUNT(*) FROM {table}")[0][0])  # noqa: S608
 
-    def pages(self, table: str, size: int = 1000, after: Any = None) -> Iterator[list[dict]]:
-        """The table's rows as dicts, `size` at a time, in id order, from the id after `after`."""
+    def pages(
+        self, table: str, size: int = 1000, after: Any = None, upto: Any = None
+    ) -> Iterator[list[dict]]:
+        """The table's rows as dicts, `size` at a time, in id order, from the id after `after`
+        up to `upto` included."""
         if not self.has_table(table):
             return
         names = schema.columns(table)
         select = ", ".join(names)
         last = after
         while True:
-            if last is None:
-                sql = f"SELECT {select} FROM {table} ORDER BY id LIMIT %s"  # noqa: S608
-                rows = self._execute(sql, (size,))
-            else:
-                sql = f"SELECT {select} FROM {table} WHERE id > %s ORDER BY id LIMIT %s"  # noqa: S608
-                rows = self._execute(sql, (last, size))
+            conditions, params = [], []
+            if last is not None:
+                conditions.append("id > %s")
+                params.append(last)
+            if upto is not None:
+                conditions.append("id <= %s")
+                params.append(upto)
+            where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+            sql = f"SELECT {select} FROM {table} {where}ORDER BY id LIMIT %s"  # noqa: S608
+            rows = self._execute(sql, (*params, size))
             if not rows:
                 return
             yield [dict(zip(names, row, strict=True)) for row in rows]
             last = rows[-1][0]
+
+    def split(self, table: str, parts: int) -> list[tuple[Any, Any]]:
+        """The table's ids cut into `parts` ranges (after, upto] of about as many rows each: the
+        first starts at None (the beginning), the last ends at None (the end)."""
+        total = self.count(table)
+        bounds: list[Any] = [None]
+        for part in range(1, parts):
+            before = total * part // parts  # rows in the ranges before this boundary
+            if before == 0:
+                continue
+            found = self._execute(
+                f"SELECT id FROM {table} ORDER BY id LIMIT 1 OFFSET %s",  # noqa: S608
+                (before - 1,),
+            )
+            if found and found[0][0] != bounds[-1]:
+                bounds.append(found[0][0])
+        bounds.append(None)
+        return list(zip(bounds, bounds[1:], strict=False))
+
+    def distinct(self, table: str, columns: Sequence[str]) -> set[Any]:
+        """Every value the columns hold in the table, NULL left out."""
+        if not self.has_table(table):
+            return set()
+        values: set[Any] = set()
+        for column in columns:
+            sql = f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608
+            values.update(row[0] for row in self._execute(sql))
+        return values
+
+    def distinct_pairs(self, table: str, first: str, second: str) -> set[tuple[Any, Any]]:
+        if not self.has_table(table):
+            return set()
+        sql = f"SELECT DISTINCT {first}, {second} FROM {table}"  # noqa: S608
+        return {(row[0], row[1]) for row in self._execute(sql)}
 
     def rows_for(self, table: str, column: str, ids: Sequence[Any]) -> list[dict]:
         """Every row of `table` whose `column` is one of `ids`, in (column, id) order."""

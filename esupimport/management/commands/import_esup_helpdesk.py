@@ -3,6 +3,7 @@ esup-helpdesk"."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -33,6 +34,15 @@ class Command(BaseCommand):
             help="Where esup-helpdesk stored file contents outside the database (one file per id).",
         )
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help=(
+                "Processes importing tickets at once, each its own range of ticket ids "
+                "(PostgreSQL helpdesk only; default: 2, or 1 on a single core)."
+            ),
+        )
         parser.add_argument(
             "--source-timezone",
             help="The time zone of esup-helpdesk's dates (default: the helpdesk's TIME_ZONE).",
@@ -65,6 +75,7 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             source_timezone=options["source_timezone"],
             progress=progress,
+            workers=max(1, options["workers"]),
         )
         try:
             report = importer.run()
