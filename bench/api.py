@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -133,8 +134,6 @@ def file_tickets(
 
 def insert_token(url: str, email: str) -> tuple[str, int]:
     """A write token of `email`, made as `api.services.token_create` makes one."""
-    import os
-
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
@@ -162,8 +161,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
     rows = []
+    loads = []
     for size in [int(size) for size in args.sizes.split(",")]:
         url = prepare(size, args.seed, lambda message: print(message, file=sys.stderr))
+        # Every figure depends on what else the machine runs: the load is kept with them.
+        loads.append((size, "start", os.getloadavg()))
         targets = pick_targets(url, dataset(url))
         saved = snapshot(url, targets)
         secret, token_id = insert_token(url, targets.requester)
@@ -206,6 +208,7 @@ def main() -> int:
                 rows.append((size, "page: file a ticket (POST, no file)", measured))
                 print(size, "file (page)", measured, file=sys.stderr)
         finally:
+            loads.append((size, "end", os.getloadavg()))
             psql(url, "DELETE FROM api_apitoken WHERE id = %s", [token_id])
             restore(url, saved)
     print("| Size | Request | req/s | p50 ms | p99 ms | errors |")
@@ -215,6 +218,8 @@ def main() -> int:
             f"| {size:,} | {name} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} "
             f"| {m['errors']} |"
         )
+    for size, moment, load in loads:
+        print(f"Load average at the {moment} of {size:,}: " + " ".join(f"{x:.2f}" for x in load))
     return 0
 
 
