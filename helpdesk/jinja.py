@@ -19,6 +19,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.html import conditional_escape
 
 from jinja2 import Environment
 
@@ -37,9 +38,17 @@ def _date(value: Any, format_name: str = "SHORT_DATETIME_FORMAT") -> str:
     return date_filter(value, format_name)
 
 
+def _escaped(value: Any) -> Any:
+    return conditional_escape(value)
+
+
 def environment(**options: Any) -> Environment:
     from tickets.templatetags.helpdesk_time import relative_time, time_tag
 
+    # Every value written goes through Django's escaping first, so that the rows escape exactly
+    # as the page around them does (`&#x27;`, not markupsafe's `&#39;`); what it returns is marked
+    # safe, and Jinja2's own autoescaping leaves it as it is.
+    options.setdefault("finalize", _escaped)
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - autoescape set by Django's backend
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translation.gettext, translation.ngettext, newstyle=True

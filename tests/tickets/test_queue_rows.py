@@ -33,9 +33,9 @@ def test_every_value_is_escaped(client, agent_and_ticket):
     client.force_login(agent)
     page = client.get(reverse("desk:queue"), {"tab": "todo"}).content.decode()
     assert '<script>alert("x")' not in page
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co" in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
     assert "Wi-Fi &amp; &lt;réseau&gt;" in page
-    assert "Léa O&#39;Brien" in page
+    assert "Léa O&#x27;Brien" in page
     assert f'href="/desk/tickets/{ticket.pk}/"' in page
 
 
