@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from esupimport.importer import Importer
+from esupimport.parallel import WorkerFailed
 from esupimport.source import Source, SourceError
 
 
@@ -79,7 +80,7 @@ class Command(BaseCommand):
         )
         try:
             report = importer.run()
-        except SourceError as error:
+        except (SourceError, WorkerFailed) as error:
             raise CommandError(
                 f"{error} (every batch before this one is saved: run the command again to go on)"
             ) from error
