@@ -25,10 +25,6 @@ from tickets.selectors import queues
 UNASSIGNED = "none"
 
 
-def _member_label(user: Any) -> str:
-    return user.display_name
-
-
 class DeskForm(forms.Form):
     """Bootstrap classes on every widget; a field in error points to its message."""
 
@@ -89,6 +85,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def _name_rows(queryset: QuerySet) -> Iterable[tuple[Any, str]]:
+    """(pk, name) rows: services and categories are shown by their name (their `__str__`)."""
+    return queryset.values_list("pk", "name")
+
+
 class QueueFilterForm(DeskForm):
     """The filters of a queue, read from the query string so that a view can be bookmarked."""
 
@@ -98,11 +99,19 @@ class QueueFilterForm(DeskForm):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "aria-describedby": "search-help"}),
     )
-    service = forms.ModelChoiceField(
-        label=_("Service"), queryset=Service.objects.none(), required=False, empty_label=_("All")
+    service = RowsModelChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        option_rows=_name_rows,
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All")
+    category = RowsModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        option_rows=_name_rows,
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All")), *Ticket.Status.choices], required=False
@@ -132,15 +141,17 @@ class QueueFilterForm(DeskForm):
             .objects.filter(service_memberships__service__in=services)
             .distinct()
             .order_by("full_name", "email")
+            .values_list("pk", "full_name", "email")
         )
+        # The (pk, name) rows of the agents, also for the queue's other forms (read once per
+        # page); a filter on one of them names them by id.
+        self.people = [(pk, full_name or email) for pk, full_name, email in members]
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
             (UNASSIGNED, _("Nobody")),
-            *((str(member.pk), _member_label(member)) for member in members),
+            *((str(pk), name) for pk, name in self.people),
         ]
-        self._members = {str(member.pk): member for member in members}
-        # The (pk, name) rows of the agents, for the queue's other forms (read once per page).
-        self.people = [(member.pk, _member_label(member)) for member in members]
+        self._members = {str(pk): pk for pk, _name in self.people}
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] += " form-select-sm" if select else " form-control-sm"
