@@ -8,6 +8,7 @@ link to a `javascript:` or `data:` address.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -77,6 +78,10 @@ def sanitize(html: str) -> str:
 
 
 _local = threading.local()
+# The conversions kept per process: the messages of the tickets being worked on (a few KB
+# each); a longer text (a pasted log) is converted every time rather than kept.
+RENDERED_KEPT = 2048
+LONGEST_KEPT = 20_000
 
 
 def _new_converter() -> markdown_lib.Markdown:
@@ -104,8 +109,17 @@ def _converter() -> markdown_lib.Markdown:
 
 
 def render(text: str | None) -> SafeString:
-    """Markdown typed by someone, as HTML that is safe to put in a page or an email."""
+    """Markdown typed by someone, as HTML that is safe to put in a page or an email.
+
+    The HTML depends on the text alone, and a message's text never changes once written, while
+    its ticket page shows it again at every visit: the latest conversions are kept in memory."""
     if not text:
         return mark_safe("")  # noqa: S308 - empty string
-    html = _converter().reset().convert(str(text))
+    text = str(text)
+    return _render(text) if len(text) <= LONGEST_KEPT else _render.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=RENDERED_KEPT)
+def _render(text: str) -> SafeString:
+    html = _converter().reset().convert(text)
     return mark_safe(sanitize(html))  # noqa: S308 - sanitized by nh3 just above
