@@ -51,8 +51,10 @@ def test_a_move_writes_rows_and_sends_after_commit(world, django_capture_on_comm
     assert rows.count() == 5  # requester, three agents, the alert address
     assert set(rows.values_list("status", flat=True)) == {"pending"}
     assert mail.outbox == []
-    assert len(callbacks) == 1  # one task for the five rows
-    for callback in callbacks:
+    # One task for the five rows (the queues' counts are renewed on commit too: not emails).
+    sending = [c for c in callbacks if c.__module__ != "tickets.queue_cache"]
+    assert len(sending) == 1
+    for callback in sending:
         callback()
     assert len(mail.outbox) == 5
     assert set(rows.values_list("status", flat=True)) == {"sent"}
