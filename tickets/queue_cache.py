@@ -33,11 +33,36 @@ def changed(*service_ids: int | None) -> None:
     """A ticket of these services changed: their counts are computed again.
 
     Renewed now (this request's next page) and again once the transaction commits, so that a
-    page computed from the data before the commit never stays cached.
+    page computed from the data before the commit never stays cached. A move saves its ticket
+    and writes its event, each reporting the change: a transaction renews its services once at
+    commit, however many times they were reported.
     """
-    ids = [sid for sid in service_ids if sid is not None]
+    ids = {sid for sid in service_ids if sid is not None}
     _renew(ids)
-    transaction.on_commit(lambda: _renew(ids))
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        _pending_renewal(connection).service_ids |= ids
+
+
+class _PendingRenewal:
+    """The services a transaction changed, renewed together when it commits."""
+
+    def __init__(self) -> None:
+        self.service_ids: set[int] = set()
+
+    def __call__(self) -> None:
+        _renew(self.service_ids)
+
+
+def _pending_renewal(connection) -> _PendingRenewal:
+    """This transaction's pending renewal: one commit callback per transaction, found among the
+    connection's callbacks (a rolled-back transaction drops it with the others)."""
+    for entry in connection.run_on_commit:
+        if isinstance(entry[1], _PendingRenewal):
+            return entry[1]
+    pending = _PendingRenewal()
+    transaction.on_commit(pending)
+    return pending
 
 
 def _renew(service_ids: Iterable[int]) -> None:

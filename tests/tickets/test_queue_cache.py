@@ -115,3 +115,33 @@ def test_an_unreachable_cache_computes_the_counts(desk, monkeypatch):
     assert _counts(desk["agent"])["todo"] == 1
     TicketFactory(category=desk["category"])
     assert _counts(desk["agent"])["todo"] == 2
+
+
+def test_a_transaction_renews_its_services_once_at_commit(
+    desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    renewed: list[set[int]] = []
+    monkeypatch.setattr(queue_cache, "_renew", lambda ids: renewed.append(set(ids)))
+    service, other = desk["service"].pk, desk["other_category"].handling_service.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_cache.changed(service)
+        queue_cache.changed(service, None)
+        queue_cache.changed(other, service)
+    assert renewed == [{service}, {service}, {other, service}, {service, other}]
+
+
+def test_a_rolled_back_change_leaves_the_next_transaction_its_own_renewal(
+    desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    renewed: list[set[int]] = []
+    monkeypatch.setattr(queue_cache, "_renew", lambda ids: renewed.append(set(ids)))
+    service = desk["service"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            queue_cache.changed(service)
+            raise RuntimeError
+        queue_cache.changed(service)
+    # The rolled-back transaction's own renewal at commit is dropped with it.
+    assert renewed == [{service}, {service}, {service}]
