@@ -598,3 +598,11 @@ def fsm_target(move: Move) -> str:
 def made_by(role: Role) -> tuple[Move, ...]:
     """The offered moves a role may make, in the table's order (a page's menu)."""
     return tuple(move for move in OFFERED if role in MOVES[move].by)
+
+
+# How the statistics count the moves, read by the page's figures and by the rollup alike.
+# Moves that close a ticket as solved (by the requester, by the agent's proposal, or by expiry).
+CLOSING_ACTIONS = counted_as(Stat.CLOSING)
+# Moves that end a ticket without solving it.
+ENDING_ACTIONS = counted_as(Stat.ENDING)
+REOPENING_ACTIONS = counted_as(Stat.REOPENING)

@@ -32,11 +32,14 @@ from tickets.models import (
     TicketEvent,
     TicketHourlyFigures,
 )
-from tickets.moves import Kind, Move, Stat, counted_as
+from tickets.moves import (
+    CLOSING_ACTIONS,
+    ENDING_ACTIONS,
+    REOPENING_ACTIONS,
+    Kind,
+    Move,
+)
 
-CLOSING_ACTIONS = counted_as(Stat.CLOSING)
-ENDING_ACTIONS = counted_as(Stat.ENDING)
-REOPENING_ACTIONS = counted_as(Stat.REOPENING)
 COUNTED_ACTIONS = CLOSING_ACTIONS + ENDING_ACTIONS + REOPENING_ACTIONS
 AUTOMATIC_ACTION = Move.EXPIRE_CLOSURE
 # The moves whose tickets the closure and reopen rates count (`TicketDayMoves`).

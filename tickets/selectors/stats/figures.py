@@ -36,7 +36,7 @@ from tickets.models import (
     TicketEvent,
     TicketHourlyFigures,
 )
-from tickets.moves import Move, Stat, counted_as
+from tickets.moves import CLOSING_ACTIONS, ENDING_ACTIONS, REOPENING_ACTIONS, Move
 from tickets.selectors.stats import delays, words
 from tickets.selectors.stats.periods import Period
 from tickets.selectors.stats.results import (
@@ -48,13 +48,6 @@ from tickets.selectors.stats.results import (
     ServiceStats,
     TimelineRow,
 )
-
-# How each move counts is declared with it (`MoveRule.stat`).
-# Moves that close a ticket as solved (by the requester, by the agent's proposal, or by expiry).
-CLOSING_ACTIONS = counted_as(Stat.CLOSING)
-# Moves that end a ticket without solving it.
-ENDING_ACTIONS = counted_as(Stat.ENDING)
-REOPENING_ACTIONS = counted_as(Stat.REOPENING)
 
 TOP_GROWING = 5
 
