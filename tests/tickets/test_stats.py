@@ -633,12 +633,15 @@ def test_page_shows_the_figures_in_french(client, history):
 
 def test_similar_include_links_to_the_desk_pages(history):
     from django.template.loader import render_to_string
+    from django.utils import translation
 
     similar = search.similar_tickets(history.tickets["t1"], history.alice)
     html = render_to_string("tickets/stats/similar.html", {"similar": similar})
     for ticket in similar:
         assert reverse("desk:detail", kwargs={"pk": ticket.pk}) in html
-    empty = render_to_string("tickets/stats/similar.html", {"similar": []})
+    # Rendered outside a request: the language is the one this test sets, whatever ran before.
+    with translation.override("fr"):
+        empty = render_to_string("tickets/stats/similar.html", {"similar": []})
     assert "Aucun ticket similaire dans ce service." in empty
 
 
