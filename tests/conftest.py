@@ -180,6 +180,17 @@ def _media_in_tmp(settings, tmp_path_factory) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's language. A request by an English speaker (their session
+    or token) activates English for the thread, as it should; the next test must not inherit it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Each test starts with no rate-limit counts (tickets, comments, logins) in the cache."""
     from django.core.cache import cache
