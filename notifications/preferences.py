@@ -87,6 +87,15 @@ def preferences_for(users: Iterable[User]) -> dict[int, NotificationPreference]:
     return {pk: saved.get(pk) or NotificationPreference(user_id=pk) for pk in ids}
 
 
+def saved_preferences(user_ids: Iterable[int]) -> dict[int, NotificationPreference]:
+    """The saved choices of several people, by person, in one query; people who never saved the
+    form are absent (the defaults, `NotificationPreference()`, apply to them)."""
+    return {
+        preference.user_id: preference
+        for preference in NotificationPreference.objects.filter(user_id__in=set(user_ids))
+    }
+
+
 def wants(preference: NotificationPreference | None, kind: str) -> bool:
     """Whether an email of this kind goes out now to someone with these choices.
 

@@ -22,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -69,7 +69,21 @@ def notify(event: TicketEvent) -> list[Notification]:
     deliveries = recipients.recipients_for(event)
     if not deliveries:
         return []
-    choices = preferences.preferences_for(d.user for d in deliveries if d.user is not None)
+    saved = preferences.saved_preferences(d.user.pk for d in deliveries if d.user is not None)
+    # Everyone who never saved the form shares the defaults, which `wants` only reads.
+    defaults = NotificationPreference()
+    wanted = [
+        delivery
+        for delivery in deliveries
+        if preferences.wants(
+            saved.get(delivery.user.pk, defaults) if delivery.user is not None else None,
+            delivery.kind,
+        )
+    ]
+    if not wanted:
+        return []
+    now = timezone.now()
+    dedup_key = f"event-{event.pk}"
     rows = [
         Notification(
             recipient=delivery.user,
@@ -77,16 +91,55 @@ def notify(event: TicketEvent) -> list[Notification]:
             event=event,
             kind=delivery.kind,
             language=delivery.language,
-            dedup_key=f"event-{event.pk}",
+            dedup_key=dedup_key,
+            created_at=now,
+            due_at=now,
         )
-        for delivery in deliveries
-        if preferences.wants(
-            choices[delivery.user.pk] if delivery.user is not None else None, delivery.kind
-        )
+        for delivery in wanted
     ]
-    Notification.objects.bulk_create(rows)
+    if connection.vendor == "postgresql":
+        ids = _insert_event_rows(event.pk, dedup_key, now, wanted)
+        for row, pk in zip(rows, ids, strict=True):
+            row.pk = pk
+            row._state.adding = False
+            row._state.db = connection.alias
+    else:
+        Notification.objects.bulk_create(rows)
     queue_after_commit(rows)
     return rows
+
+
+def _insert_event_rows(
+    event_id: int, dedup_key: str, now: datetime.datetime, deliveries: list[recipients.Delivery]
+) -> list[int]:
+    """Writes an event's outbox rows in one INSERT and returns their ids in the same order.
+
+    Written out: a new ticket writes a row per agent of its service, and `bulk_create` prepares
+    every column of every row (the same event, key, status and dates each time), which cost the
+    filing request more than the insert itself. Only what differs from row to row is sent as
+    arrays; PostgreSQL returns the ids in the order of `unnest`, as `bulk_create` relies on."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (recipient_id, email, kind, language, event_id, dedup_key, "  # noqa: S608
+        "payload, status, attempts, last_error, created_at, due_at, sent_at, message_id) "
+        "SELECT r, e, k, l, %s, %s, '{}'::jsonb, %s, 0, '', %s, %s, NULL, '' "
+        "FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::varchar[]) "
+        "WITH ORDINALITY AS x(r, e, k, l, n) ORDER BY n RETURNING id"
+    )
+    params = [
+        event_id,
+        dedup_key,
+        Notification.Status.PENDING.value,
+        now,
+        now,
+        [delivery.user.pk if delivery.user is not None else None for delivery in deliveries],
+        [delivery.email for delivery in deliveries],
+        [delivery.kind for delivery in deliveries],
+        [delivery.language for delivery in deliveries],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def queue_automatic_answer(

@@ -60,6 +60,46 @@ def test_a_move_writes_rows_and_sends_after_commit(world, django_capture_on_comm
     assert set(rows.values_list("status", flat=True)) == {"sent"}
 
 
+def test_the_rows_of_a_move_are_complete_and_in_order(world, django_capture_on_commit_callbacks):
+    """The rows of a move, written in one statement, hold what a saved model would: the event,
+    its key, each recipient's address, kind and language, pending and due now, no payload; the
+    rows returned carry the ids the database gave them, one per recipient, in order."""
+    NotificationPreference.objects.create(
+        user=world.agent2, new_ticket_delivery=NotificationPreference.NewTicketDelivery.DIGEST
+    )
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=False):
+        ticket = ticket_services.ticket_create(
+            requester=world.requester,
+            category=world.category,
+            subject="Imprimante en panne",
+            description="Elle ne répond plus.",
+        )
+        event = ticket.events.get(action="created")
+        # Written again, to see what `notify` returns.
+        Notification.objects.filter(event=event).delete()
+        written = services.notify(event)
+    stored = {row.pk: row for row in Notification.objects.filter(pk__in=[r.pk for r in written])}
+    assert [row.email for row in written] == [stored[row.pk].email for row in written]
+    expected = {
+        ("camille@univ.example", "ticket_created", "fr", world.requester.pk),
+        ("alex@univ.example", "new_ticket", "en", world.assignee.pk),
+        ("sam@univ.example", "new_ticket", world.head.language, world.head.pk),
+        ("it-alerts@univ.example", "new_ticket", "fr", None),
+    }
+    assert {(r.email, r.kind, r.language, r.recipient_id) for r in stored.values()} == expected
+    for row in stored.values():
+        assert row.event_id == event.pk
+        assert row.dedup_key == f"event-{event.pk}"
+        assert row.status == Notification.Status.PENDING
+        assert (row.attempts, row.last_error, row.message_id, row.payload) == (0, "", "", {})
+        assert row.sent_at is None
+        assert before <= row.created_at == row.due_at <= timezone.now()
+    for row in written:
+        assert row._state.adding is False
+        assert (row.recipient_id, row.email) == (stored[row.pk].recipient_id, stored[row.pk].email)
+
+
 def test_a_rolled_back_move_sends_nothing(world, django_capture_on_commit_callbacks):
     """The rows belong to the move's transaction: no move, no email."""
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():

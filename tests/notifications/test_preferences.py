@@ -95,3 +95,12 @@ def test_invalid_choice_is_shown_again(client, world):
     )
     assert response.status_code == 400
     assert 'id="notifications"' in response.content.decode()
+
+
+def test_saved_choices_are_read_for_those_who_saved_them(world):
+    """`saved_preferences` names only the people who saved the form: the others have the
+    defaults, which `notify` applies to them."""
+    NotificationPreference.objects.create(user=world.assignee, requester_activity=False)
+    saved = preferences.saved_preferences([world.requester.pk, world.assignee.pk])
+    assert list(saved) == [world.assignee.pk]
+    assert saved[world.assignee.pk].requester_activity is False
