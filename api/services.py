@@ -3,6 +3,7 @@ request, which every call of a program makes first."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -94,15 +95,26 @@ def token_for_secret(secret: str) -> ApiToken | None:
     # The token's columns come back as plain extra columns: converted as the ORM would (dates
     # as aware datetimes on SQLite too).
     values = []
-    for field in ApiToken._meta.concrete_fields:
-        value = getattr(user, "token_" + field.column)
-        column = field.get_col(ApiToken._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    for name, column, converters in _token_converters(connection.vendor):
+        value = getattr(user, name)
         for converter in converters:
             value = converter(value, column, connection)
         values.append(value)
-    token = ApiToken.from_db(
-        connection.alias, [field.attname for field in ApiToken._meta.concrete_fields], values
-    )
+    token = ApiToken.from_db(connection.alias, _TOKEN_ATTNAMES, values)
     token.user = user
     return token
+
+
+_TOKEN_ATTNAMES = [field.attname for field in ApiToken._meta.concrete_fields]
+
+
+@functools.cache
+def _token_converters(vendor: str) -> list[tuple[str, Any, list]]:
+    """Each token column's name in the joined row, its column and the converters the ORM would
+    apply to it: they depend on the database, not on the request, so they are looked up once."""
+    found = []
+    for field in ApiToken._meta.concrete_fields:
+        column = field.get_col(ApiToken._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        found.append(("token_" + field.column, column, converters))
+    return found

@@ -24,6 +24,7 @@ from api.models import ApiToken
 from api.pagination import TicketCursor
 from api.views import moves
 from categories import selectors as category_selectors
+from categories.models import Category
 from helpdesk import ratelimit
 from tickets import permissions, services
 from tickets.models import Attachment, Ticket, TicketEvent
@@ -108,12 +109,12 @@ class MyTicketsView(generics.GenericAPIView):
         incoming = api_serializers.TicketCreateSerializer(data=moves.plain_data(request))
         incoming.is_valid(raise_exception=True)
         values = incoming.validated_data
-        category = requester_pages.selectable_category(values["category"])
-        if category is None or not requester_pages.accepts_tickets(category):
+        category_id = api_selectors.fileable_category_id(values["category"])
+        if category_id is None:
             raise serializers.ValidationError(
                 {"category": [_("This category does not exist or no longer receives tickets.")]}
             )
-        if not category_selectors.is_offered(category, request.user):
+        if category_id not in category_selectors.offered_category_ids(request.user):
             raise serializers.ValidationError(
                 {
                     "category": [
@@ -127,7 +128,7 @@ class MyTicketsView(generics.GenericAPIView):
         try:
             ticket = services.ticket_create(
                 requester=request.user,
-                category=category,
+                category=Category(pk=category_id),
                 subject=values["subject"],
                 description=values["description"],
                 priority=values.get("priority"),

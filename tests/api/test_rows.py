@@ -55,3 +55,62 @@ def test_states_split_the_tickets():
     assert [r["id"] for r in selectors.my_ticket_rows(requester, state="open")] == [kept.pk]
     assert [r["id"] for r in selectors.my_ticket_rows(requester, state="closed")] == [withdrawn.pk]
     assert len(selectors.my_ticket_rows(requester)) == 2
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/Montreal"])
+def test_dates_read_as_the_serializers_field_writes_them(zone):
+    """A page's dates, written with the time zone looked up once, are the field's own text:
+    in UTC (with its "Z"), in summer and winter time, with and without microseconds, and naive
+    or empty values left to the field."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    field = serializers.DateTimeField()
+    values = [
+        datetime(2026, 1, 15, 8, 30, tzinfo=UTC),
+        datetime(2026, 7, 15, 23, 59, 59, 123456, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+        timezone.make_naive(datetime(2026, 7, 15, 12, 0, tzinfo=UTC), UTC),
+        None,
+    ]
+    with timezone.override(zone):
+        as_text = selectors.datetime_text()
+        assert [as_text(value) for value in values] == [
+            field.to_representation(value) for value in values
+        ]
+
+
+def test_the_category_to_file_in_is_the_filing_pages():
+    """`fileable_category_id` accepts exactly the categories the filing page accepts
+    (`selectable_category` and `accepts_tickets`): active, under active parents only, handled by
+    an active service; any other slug, or an unknown one, gives None."""
+    from categories.models import Category
+    from tickets.selectors import requester_pages
+
+    root = CategoryFactory(slug="root")
+    child = CategoryFactory(slug="child", parent=root)
+    grandchild = CategoryFactory(slug="grandchild", parent=child)
+    closed_root = CategoryFactory(slug="closed-root")
+    below_closed = CategoryFactory(slug="below-closed", parent=closed_root)
+    CategoryFactory(slug="deep-below-closed", parent=below_closed)
+    Category.objects.filter(pk=closed_root.pk).update(is_active=False)
+    off = CategoryFactory(slug="off")
+    Category.objects.filter(pk=off.pk).update(is_active=False)
+    idle_service = CategoryFactory(slug="idle-service")
+    idle_service.service.is_active = False
+    idle_service.service.save()
+
+    def page_says(slug):
+        category = requester_pages.selectable_category(slug)
+        if category is None or not requester_pages.accepts_tickets(category):
+            return None
+        return category.pk
+
+    slugs = [c.slug for c in Category.objects.all()] + ["unknown"]
+    assert {slug: selectors.fileable_category_id(slug) for slug in slugs} == {
+        slug: page_says(slug) for slug in slugs
+    }
+    assert selectors.fileable_category_id("grandchild") == grandchild.pk
+    assert selectors.fileable_category_id("deep-below-closed") is None
