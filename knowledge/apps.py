@@ -7,7 +7,8 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
-        from knowledge import personal_data, receivers
+        from knowledge import personal_data, receivers, results_cache
 
         receivers.connect()
+        results_cache.register()
         personal_data.register()

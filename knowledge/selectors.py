@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from categories.models import Category, Service
 from helpdesk import auth
+from knowledge import results_cache
 from knowledge.models import Article, ArticleEvent
 from tickets import permissions
 from tickets.models import Ticket, TicketEvent
@@ -61,20 +62,39 @@ def can_edit(user: Any, article_or_service: Article | Service | int) -> bool:
     return permissions.is_agent_of(user, service_id)
 
 
-def articles_visible_to(user: Any, *, include_drafts: bool = False) -> QuerySet[Article]:
-    """The articles this person may read: published ones of the visibilities open to them, and,
-    with `include_drafts`, the drafts of the services they edit."""
-    articles = Article.objects.all()
+def reader_class(user: Any) -> str:
+    """The widest visibility of the published articles this person reads: "public" (signed
+    out), "members" or "agents". Everyone of a class reads the same published articles."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return articles.filter(
+        return Article.Visibility.PUBLIC
+    if is_editor_somewhere(user):
+        return Article.Visibility.AGENTS
+    return Article.Visibility.MEMBERS
+
+
+def _published_to(reader: str) -> QuerySet[Article]:
+    """The published articles a reader of this class may read."""
+    if reader == Article.Visibility.PUBLIC:
+        return Article.objects.filter(
             status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC
         )
     visibilities = [Article.Visibility.PUBLIC, Article.Visibility.MEMBERS]
-    if is_editor_somewhere(user):
+    if reader == Article.Visibility.AGENTS:
+        visibilities.append(Article.Visibility.AGENTS)
+    return Article.objects.filter(status=Article.Status.PUBLISHED, visibility__in=visibilities)
+
+
+def articles_visible_to(user: Any, *, include_drafts: bool = False) -> QuerySet[Article]:
+    """The articles this person may read: published ones of the visibilities open to them, and,
+    with `include_drafts`, the drafts of the services they edit."""
+    reader = reader_class(user)
+    if not include_drafts or reader == Article.Visibility.PUBLIC:
+        return _published_to(reader)
+    articles = Article.objects.all()
+    visibilities = [Article.Visibility.PUBLIC, Article.Visibility.MEMBERS]
+    if reader == Article.Visibility.AGENTS:
         visibilities.append(Article.Visibility.AGENTS)
     published = Q(status=Article.Status.PUBLISHED, visibility__in=visibilities)
-    if not include_drafts:
-        return articles.filter(published)
     if user.is_superuser:
         return articles
     return articles.filter(published | Q(service_id__in=permissions.agent_service_ids(user)))
@@ -104,6 +124,17 @@ def ranked(
     )
 
 
+def search_words(text: str) -> list[str]:
+    """The words of a search (`search_articles`): the results depend on them alone."""
+    return WORD.findall((text or "").strip()[:MAX_QUERY_LENGTH])[:MAX_SEARCH_WORDS]
+
+
+def typed_words(text: str) -> list[str]:
+    """The words of a typed sentence that count (`search_any_word`): short ones are left out."""
+    words = WORD.findall((text or "").strip()[:MAX_QUERY_LENGTH])
+    return [w for w in words if len(w) > 2][:MAX_SEARCH_WORDS]
+
+
 def search_articles(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
     """Articles matching the words of `text`, best first.
 
@@ -111,8 +142,7 @@ def search_articles(articles: QuerySet[Article], text: str) -> QuerySet[Article]
     the article's own vector in its language), ranked, through the GIN index. Elsewhere (SQLite):
     every word must appear in the title or the text.
     """
-    text = (text or "").strip()[:MAX_QUERY_LENGTH]
-    words = WORD.findall(text)[:MAX_SEARCH_WORDS]
+    words = search_words(text)
     if not words:
         return articles.none()
     if connection.vendor == "postgresql":
@@ -132,8 +162,7 @@ def search_any_word(
     """Like `search_articles`, but an article matching some of the words is enough: what a
     person types as a subject is a sentence, not a query. The matches meeting `first` are
     among the ranked ones (`ranked`)."""
-    text = (text or "").strip()[:MAX_QUERY_LENGTH]
-    words = [w for w in WORD.findall(text) if len(w) > 2][:MAX_SEARCH_WORDS]
+    words = typed_words(text)
     if not words:
         return articles.none()
     if connection.vendor == "postgresql":
@@ -149,14 +178,40 @@ def search_any_word(
     return articles.filter(condition).order_by("title")
 
 
+# What a suggestion shows of each article, in the model's order of fields (`Article.from_db`).
+SUGGESTED_FIELDS = ("id", "title", "body", "language", "translation_id")
+
+
 def suggestions(
     user: Any, category: Category, text: str, *, limit: int = 5, language: str = ""
 ) -> list[Article]:
     """The answers to offer while someone files in `category`: the articles of the category's
     service that match what they typed, those filed under this category first; with nothing
     typed yet, the category's own articles. An answer written in both languages is offered
-    once, in the person's `language` when it matches. One query."""
-    base = articles_visible_to(user).filter(service_id=category.handling_service_id)
+    once, in the person's `language` when it matches. One query, none while the same words
+    were asked since the last change (`results_cache`)."""
+    reader = reader_class(user)
+    typed = typed_words(text) if (text or "").strip() else None
+    parts = (
+        reader,
+        category.pk,
+        category.handling_service_id,
+        typed,
+        language,
+        limit,
+        connection.vendor,
+    )
+    rows = results_cache.cached(
+        "suggest", parts, lambda: _suggested_rows(reader, category, text, limit, language)
+    )
+    # The instances `only(*SUGGESTED_FIELDS)` would have made (the other fields deferred).
+    return [Article.from_db("default", SUGGESTED_FIELDS, row) for row in rows]
+
+
+def _suggested_rows(
+    reader: str, category: Category, text: str, limit: int, language: str
+) -> list[tuple[Any, ...]]:
+    base = _published_to(reader).filter(service_id=category.handling_service_id)
     if (text or "").strip():
         in_category = Exists(
             Article.categories.through.objects.filter(
@@ -167,7 +222,7 @@ def suggestions(
         found = found.order_by("-in_category", *found.query.order_by)
     else:
         found = base.filter(categories=category).order_by("-updated_at")
-    candidates = list(found.only("id", "title", "body", "language", "translation_id")[: limit * 2])
+    candidates = list(found.only(*SUGGESTED_FIELDS)[: limit * 2])
     present = {article.pk for article in candidates}
     kept = [
         article
@@ -179,7 +234,28 @@ def suggestions(
             and language in SEARCH_CONFIGS
         )
     ]
-    return kept[:limit]
+    return [tuple(getattr(a, name) for name in SUGGESTED_FIELDS) for a in kept[:limit]]
+
+
+def search_results(
+    user: Any, text: str, *, service_ids: Iterable[int] = (), limit: int = 50
+) -> list[tuple[int, str, str, str]]:
+    """The best `limit` matches of a search (`search_articles`) this person may read, as
+    `LINK_FIELDS` rows, among the articles of every service of `service_ids`. One query, none
+    while the same words were searched since the last change (`results_cache`)."""
+    reader = reader_class(user)
+    service_ids = sorted(set(service_ids))
+    parts = (reader, service_ids, search_words(text), limit, connection.vendor)
+
+    def compute() -> list[tuple[int, str, str, str]]:
+        articles = _published_to(reader)
+        # The service's conditions come before the search: it ranks a bounded number of
+        # matches, chosen among those it is given.
+        for service_id in service_ids:
+            articles = articles.filter(service_id=service_id)
+        return list(search_articles(articles, text).values_list(*LINK_FIELDS)[:limit])
+
+    return results_cache.cached("search", parts, compute)
 
 
 # What a list of articles shows of each (`article_links`).

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from categories.models import Category, Service
-from knowledge import selectors
+from knowledge import results_cache, selectors
 from knowledge.models import Article, ArticleEvent, ArticleRevision
 from tickets.models import Ticket
 
@@ -23,6 +23,7 @@ EDITABLE_FIELDS = ("title", "body", "language", "visibility", "status", "reviewe
 def refresh_search_vectors(articles: QuerySet[Article]) -> None:
     """These articles' full-text vectors, each in its language, title above text (PostgreSQL
     only); bulk loaders (the benchmark, imports) call it once for all their rows."""
+    results_cache.changed()
     if connection.vendor != "postgresql":
         return
     for language, config in selectors.SEARCH_CONFIGS.items():

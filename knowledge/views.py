@@ -73,17 +73,14 @@ def index(request: HttpRequest) -> HttpResponse:
     if filing is not None and not text:
         category = filing
     if text:
-        # The service's conditions come before the search: it ranks a bounded number of
-        # matches, chosen among those it is given.
-        articles = selectors.articles_visible_to(request.user)
-        if service is not None:
-            articles = articles.filter(service=service)
+        service_ids = [] if service is None else [service.pk]
         if filing is not None:
-            articles = articles.filter(service_id=filing.handling_service_id)
-        articles = selectors.search_articles(articles, text)
+            service_ids.append(filing.handling_service_id)
         # The best matches only: ranking is what costs, and counting every match would cost
         # as much again for a page nobody reads past.
-        articles = list(articles.values_list(*selectors.LINK_FIELDS)[:MAX_SEARCH_RESULTS])
+        articles = selectors.search_results(
+            request.user, text, service_ids=service_ids, limit=MAX_SEARCH_RESULTS
+        )
     elif service is not None or category is not None:
         articles = selectors.articles_for_browsing(
             request.user, service=service, category=category

@@ -84,11 +84,15 @@ def test_a_search_filtered_by_service_ranks_that_services_matches(kb, monkeypatc
 
 def test_a_students_search_reads_three_queries(kb, django_assert_num_queries):
     """The session, the person (who comes with whether they work in a service) and the
-    articles: no query for the memberships of someone who has none."""
+    articles: no query for the memberships of someone who has none. The same words searched
+    again read no articles: their results are kept until an article changes."""
     client = Client()
     client.force_login(kb.student)
     url = reverse("knowledge:index")
-    client.get(url, {"q": "eduroam"})
+    client.get(url)  # warms the session
     with django_assert_num_queries(3):
         response = client.get(url, {"q": "eduroam"})
     assert [link.title for link in response.context["page"].object_list] == [kb.public.title]
+    with django_assert_num_queries(2):
+        again = client.get(url, {"q": "eduroam"})
+    assert again.context["page"].object_list == response.context["page"].object_list

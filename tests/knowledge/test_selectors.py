@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _count(client: Client, url: str, params: dict) -> int:
+    """The page's queries with nothing kept in the cache (`knowledge.results_cache`)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, params).status_code == 200
     return len(queries)
