@@ -38,9 +38,10 @@ def _filing_category(request: HttpRequest) -> Category | None:
     slug = (request.GET.get("category") or request.POST.get("category") or "").strip()
     if not slug:
         return None
+    # What the pages use of it: its name and slug, and the service whose answers are offered.
     return (
         Category.objects.filter(slug=slug, is_active=True)
-        .select_related("handling_service")
+        .only("id", "name", "slug", "handling_service_id", "tree_path")
         .first()
     )
 
