@@ -17,7 +17,10 @@ categories, starts the production stack (bench/stack.py: gunicorn, 2 sync worker
 reference requester (a student) in through the login form and runs wrk on the answers' home, the
 search page with a common and a rare word, and the filing suggestions as a subject is typed
 (requests per second, p50, p95, p99, and the CPU the web workers and their PostgreSQL backends
-spent per request); then deletes the articles it added, leaving the database as it was.
+spent per request); then deletes the articles it added, leaving the database as it was. The
+suggestions are measured under saturation (`--connections`, 8: each request waits for others)
+and with 2 connections, one per worker (the latency of a request that waits for none), each
+time with the answers kept in the cache and with every subject new.
 """
 
 from __future__ import annotations
@@ -186,6 +189,7 @@ def _remove_added(highest: dict[str, int]) -> None:
     """Deletes every knowledge-base row past the ids the database held before the run."""
     from django.db import connection
 
+    from knowledge import results_cache
     from knowledge.models import Article, ArticleEvent, ArticleRevision
 
     through = Article.categories.through._meta.db_table
@@ -207,16 +211,31 @@ def _remove_added(highest: dict[str, int]) -> None:
         cursor.execute(f"DELETE FROM {article} WHERE id > %s", [highest[article]])  # noqa: S608
         cursor.execute(f"VACUUM ANALYZE {article}")
         cursor.execute(f"VACUUM ANALYZE {through}")
+    # Deleted behind the models' back: the results kept in the stack's cache are let go.
+    results_cache.changed()
 
 
 # wrk's report as one JSON line, p95 included; `paths` are asked in turn (each wrk thread keeps
-# its own turn), so that a run types a subject letter by letter over many categories.
+# its own turn), so that a run types a subject letter by letter over many categories. With
+# `unique`, each address gets a word of its own at the end (a word no article holds, which
+# changes neither the answers nor the query's work): no answer is found in the cache.
 WRK_SCRIPT = """
 local paths = {%s}
+local unique = %s
+local run = "%s"
 local turn = 0
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
 request = function()
   turn = turn + 1
-  return wrk.format("GET", paths[(turn %% #paths) + 1])
+  local path = paths[(turn %% #paths) + 1]
+  if unique then
+    path = path .. "+zq" .. run .. "x" .. id .. "x" .. turn
+  end
+  return wrk.format("GET", path)
 end
 done = function(summary, latency, requests)
   io.write(string.format(
@@ -233,14 +252,31 @@ def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _wrk(base: str, paths: list[str], cookie: str, duration: float, connections: int) -> dict:
+def _wrk(
+    base: str,
+    paths: list[str],
+    cookie: str,
+    duration: float,
+    connections: int,
+    *,
+    unique: bool = False,
+) -> dict:
     import json
+    import secrets
     import shutil
     import subprocess
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % ", ".join(_lua_string(path) for path in paths))
+        script.write(
+            WRK_SCRIPT
+            % (
+                ", ".join(_lua_string(path) for path in paths),
+                "true" if unique else "false",
+                # Each run's words its own: the warm-up's are not asked again.
+                secrets.token_hex(4),
+            )
+        )
     try:
         before = os.getloadavg()
         output = subprocess.run(  # noqa: S603 - wrk with our arguments
@@ -372,6 +408,8 @@ def search(size: int, articles: int, duration: float, connections: int, explain:
         sys.exit(f"helpdesk_bench_{size} holds no finished data set: run bench/run.py first")
     manage(url, "migrate", "knowledge", "--noinput", "-v0")
     os.environ["DATABASE_URL"] = url
+    # The stack's cache: the articles added and deleted here renew the results kept there.
+    os.environ["REDIS_URL"] = REDIS
     import django
 
     django.setup()
@@ -392,13 +430,25 @@ def search(size: int, articles: int, duration: float, connections: int, explain:
             "/kb/suggest/?" + urlencode({"category": slugs[i % len(slugs)], "subject": text})
             for i, text in enumerate(typed * 7)
         ]
+        # (name, addresses, connections, every address new). The suggestions are measured
+        # three more ways: two connections, one per worker, as people typing at a realistic
+        # pace meet them (no request waits for another: the latency of one request alone), and,
+        # both ways, with every subject new, none of its answers kept in the cache.
         pages = [
-            ("ceiling: /healthz", ["/healthz"]),
-            ("answers' home (/kb/)", ["/kb/"]),
-            (f"search: common ({COMMON_WORD})", [f"/kb/?q={COMMON_WORD}"]),
-            (f"search: rare ({RARE_WORD})", [f"/kb/?q={RARE_WORD}"]),
-            ("search: three words (mot de passe oublié)", ["/kb/?q=mot+de+passe+oubli%C3%A9"]),
-            ("suggestions while typing (/kb/suggest/)", suggest),
+            ("ceiling: /healthz", ["/healthz"], connections, False),
+            ("answers' home (/kb/)", ["/kb/"], connections, False),
+            (f"search: common ({COMMON_WORD})", [f"/kb/?q={COMMON_WORD}"], connections, False),
+            (f"search: rare ({RARE_WORD})", [f"/kb/?q={RARE_WORD}"], connections, False),
+            (
+                "search: three words (mot de passe oublié)",
+                ["/kb/?q=mot+de+passe+oubli%C3%A9"],
+                connections,
+                False,
+            ),
+            ("suggestions while typing (/kb/suggest/)", suggest, connections, False),
+            ("suggestions, every subject new (nothing cached)", suggest, connections, True),
+            ("suggestions, 2 connections (one per worker)", suggest, 2, False),
+            ("suggestions, 2 connections, every subject new", suggest, 2, True),
         ]
         with ProductionStack(url, redis_url=REDIS, extra_env=STACK_ENV, migrate=False) as stack:
             import requests
@@ -407,15 +457,18 @@ def search(size: int, articles: int, duration: float, connections: int, explain:
             stack.login(session, marker["requester"], marker["password"])
             cookie = cookie_header(session)
             counts = _query_counts(
-                stack.env, marker["requester"], [(name, paths[0]) for name, paths in pages[1:]]
+                stack.env,
+                marker["requester"],
+                [(name, paths[0]) for name, paths, _c, unique in pages[1:] if not unique],
             )
-            for name, paths in pages:
-                _wrk(stack.base_url, paths, cookie, 2, connections)  # warm-up
+            for name, paths, clients, unique in pages:
+                _wrk(stack.base_url, paths, cookie, 2, clients, unique=unique)  # warm-up
                 # The CPU the web workers and their database backends spend per request: what
                 # the page costs the machine, which a busy machine's waits do not change much.
                 pids = _serving_pids(stack.processes["web"].pid, url)
                 before = _cpu_seconds(pids)
-                measured = _wrk(stack.base_url, paths, cookie, duration, connections)
+                measured = _wrk(stack.base_url, paths, cookie, duration, clients, unique=unique)
+                measured["connections"] = clients
                 after = _cpu_seconds(pids)
                 cpu = sum(after[pid] - before[pid] for pid in after if pid in before)
                 measured["cpu_ms"] = cpu * 1000 / max(1, measured["requests"])
@@ -425,17 +478,18 @@ def search(size: int, articles: int, duration: float, connections: int, explain:
     finally:
         _remove_added(highest)
     print(
-        f"\n{size:,} tickets, {articles:,} articles added; wrk -t2 -c{connections} "
-        f"-d{duration:.0f}s; {os.cpu_count()} CPUs\n"
+        f"\n{size:,} tickets, {articles:,} articles added; wrk -t2 -d{duration:.0f}s; "
+        f"{os.cpu_count()} CPUs\n"
     )
     print(
-        "| request | req/s | p50 ms | p95 ms | p99 ms | errors | queries "
+        "| request | connections | req/s | p50 ms | p95 ms | p99 ms | errors | queries "
         "| CPU ms per request (web workers + their database backends) | load average |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, m in rows:
         print(
-            f"| {name} | {m['rps']:.1f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} "
+            f"| {name} | {m['connections']} | {m['rps']:.1f} | {m['p50_ms']:.1f} "
+            f"| {m['p95_ms']:.1f} "
             f"| {m['p99_ms']:.1f} | {m['errors']} | {m.get('queries', '–')} "
             f"| {m['cpu_ms']:.1f} | {m['load']:.2f} |"
         )
