@@ -142,6 +142,14 @@ class Ticket(FSMModelMixin, models.Model):
                 fields=["assignee", "status", "-updated_at"], name="ticket_assignee_status"
             ),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_updated"),
+            # A requester's open tickets, newest activity first ("my tickets", the ENT widget):
+            # most of a long-time requester's tickets are ended, and would be read one by one
+            # for their status.
+            models.Index(
+                fields=["requester", "-updated_at", "-id"],
+                name="ticket_requester_open",
+                condition=~models.Q(status__in=statuses.TERMINAL),
+            ),
             models.Index(fields=["-updated_at"], name="ticket_updated"),
             models.Index(fields=["status", "closure_requested_at"], name="ticket_status_closure"),
             models.Index(fields=["status", "postponed_until"], name="ticket_status_postponed"),
