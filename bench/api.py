@@ -132,6 +132,22 @@ def file_tickets(
     }
 
 
+def pending_emails(url: str) -> int:
+    return psql(url, "SELECT count(*) FROM notifications_notification WHERE status = 'pending'")[0][
+        0
+    ]
+
+
+def drain(url: str, stack: ProductionStack, timeout: float = 900) -> tuple[int, float]:
+    """Waits until the outbox has nothing left to send; returns how many emails the stack's
+    mailbox received meanwhile and how long it took."""
+    started = time.monotonic()
+    received = stack.mail_count()
+    while pending_emails(url) and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+    return stack.mail_count() - received, time.monotonic() - started
+
+
 def insert_token(url: str, email: str) -> tuple[str, int]:
     """A write token of `email`, made as `api.services.token_create` makes one."""
     import django
@@ -162,6 +178,7 @@ def main() -> int:
     args = parser.parse_args()
     rows = []
     loads = []
+    drains = []
     for size in [int(size) for size in args.sizes.split(",")]:
         url = prepare(size, args.seed, lambda message: print(message, file=sys.stderr))
         # Every figure depends on what else the machine runs: the load is kept with them.
@@ -192,21 +209,38 @@ def main() -> int:
                     )
                     rows.append((size, name, measured))
                     print(size, name, measured, file=sys.stderr)
-                measured = file_tickets(
-                    stack.base_url, secret, targets.category, args.duration, args.connections
-                )
-                rows.append((size, "API: file a ticket (POST, JSON)", measured))
-                print(size, "file", measured, file=sys.stderr)
-                measured = file_tickets(
-                    stack.base_url,
-                    secret,
-                    targets.category,
-                    args.duration,
-                    args.connections,
-                    page_cookie=cookie_header(session),
-                )
-                rows.append((size, "page: file a ticket (POST, no file)", measured))
-                print(size, "file (page)", measured, file=sys.stderr)
+                # Filing: each ticket queues an email to each of the service's agents, which the
+                # Celery worker renders and sends. Each way of filing is measured twice from an
+                # empty outbox: with the worker sending on the same two cores as the web, and with
+                # the worker stopped during the run (as where workers have their own cores), its
+                # queue then drained and timed: the emails per second one worker sends.
+                for label, page_cookie in (
+                    ("API: file a ticket (POST, JSON)", ""),
+                    ("page: file a ticket (POST, no file)", cookie_header(session)),
+                ):
+                    for worker_running in (True, False):
+                        drain(url, stack)
+                        if not worker_running:
+                            stack.stop("worker")
+                        measured = file_tickets(
+                            stack.base_url,
+                            secret,
+                            targets.category,
+                            args.duration,
+                            args.connections,
+                            page_cookie=page_cookie,
+                        )
+                        name = label + (
+                            ", email worker on the same cores"
+                            if worker_running
+                            else ", email worker stopped during the run"
+                        )
+                        if not worker_running:
+                            stack.start("worker")
+                            emails = drain(url, stack)
+                            drains.append((size, label, emails))
+                        rows.append((size, name, measured))
+                        print(size, name, measured, file=sys.stderr)
         finally:
             loads.append((size, "end", os.getloadavg()))
             psql(url, "DELETE FROM api_apitoken WHERE id = %s", [token_id])
@@ -217,6 +251,11 @@ def main() -> int:
         print(
             f"| {size:,} | {name} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} "
             f"| {m['errors']} |"
+        )
+    for size, label, (count, seconds) in drains:
+        print(
+            f"{label} at {size:,}: the worker then sent the run's {count:,} emails in "
+            f"{seconds:.1f} s ({count / seconds if seconds else 0:.0f} emails/s)"
         )
     for size, moment, load in loads:
         print(f"Load average at the {moment} of {size:,}: " + " ".join(f"{x:.2f}" for x in load))
