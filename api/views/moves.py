@@ -317,12 +317,24 @@ def plain_data(request: Request) -> Any:
     return plain
 
 
+PEOPLE_MOVES = {
+    Move.INVITE: permissions.can_invite,
+    Move.UNINVITE: permissions.can_uninvite,
+    Move.LEAVE: permissions.can_leave,
+    Move.WATCH: permissions.can_watch,
+    Move.UNWATCH: permissions.can_unwatch,
+}
+
+
 def allowed_names(ticket: Ticket, user: Any) -> list[str]:
     """The endpoints of `API_MOVES` this person may call on this ticket now, as the pages'
     menus decide (`permissions.available_actions`)."""
     allowed = permissions.available_actions(ticket, user)
     if permissions.can_receive_info(ticket, user):
         allowed.add(Move.RECEIVE_INFO)
+    # Following the ticket and inviting people are no menu moves on the pages (each has its own
+    # control there) but are endpoints here, listed on the same rules.
+    allowed.update(move for move, may in PEOPLE_MOVES.items() if may(ticket, user))
     return [api_move.name for api_move in API_MOVES if api_move.move in allowed]
 
 

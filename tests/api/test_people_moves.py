@@ -106,3 +106,24 @@ def test_a_read_token_makes_no_people_move(ticket):
     reader = api_client(ticket.requester, scope="read")
     _problem(_post(reader, ticket, "invite", {"email": "x@univ.example"}), 403, "forbidden")
     assert not Invitation.objects.exists()
+
+
+def test_a_tickets_moves_name_the_people_moves_each_person_may_make(ticket):
+    """The ticket's `moves` list the people endpoints on the rules that refuse them."""
+    colleague = UserFactory()
+    agent = agent_of(ticket.service)
+    owner = api_client(ticket.requester)
+    assert _post(owner, ticket, "invite", {"email": colleague.email}).status_code == 200
+
+    def moves(user, path="tickets"):
+        return set(api_client(user).get(f"/api/v1/{path}/{ticket.pk}/").json()["moves"])
+
+    assert {"invite", "uninvite"} <= moves(ticket.requester)
+    assert not {"leave", "watch", "unwatch"} & moves(ticket.requester)
+    assert "leave" in moves(colleague)
+    assert not {"invite", "uninvite", "watch", "unwatch"} & moves(colleague)
+    assert {"invite", "uninvite", "watch"} <= moves(agent, "desk/tickets")
+    assert "unwatch" not in moves(agent, "desk/tickets")
+    assert _post(api_client(agent), ticket, "watch").status_code == 200
+    followed = moves(agent, "desk/tickets")
+    assert "unwatch" in followed and "watch" not in followed
