@@ -1,6 +1,6 @@
-"""The answers suggested while filing are written by Jinja2 with the HTML the Django template
-wrote: the same escaping, addresses, translations and token field, and the form it writes
-still says "This solved my problem"."""
+"""The answers suggested while filing, and the pages of the answers' list, are written by
+Jinja2 with the HTML the Django template wrote: the same escaping, addresses, translations and
+token field; and the suggested form still says "This solved my problem"."""
 
 from __future__ import annotations
 
@@ -77,3 +77,33 @@ def test_the_suggested_form_says_it_solved_the_problem(kb):
     assert ArticleEvent.objects.filter(
         article=kb.public, kind=ArticleEvent.Kind.AVOIDED, category=kb.category
     ).exists()
+
+
+# A page of the answers' list as the Django template wrote it before Jinja2 did.
+DJANGO_RESULTS = """{% for article in page %}
+        <li class="mb-3">
+          <a class="fw-semibold" href="{{ article.url }}{% if filing %}?category={{ filing.slug|urlencode }}&amp;subject={{ text|urlencode }}{% endif %}" lang="{{ article.language }}">{{ article.title }}</a>
+          <div class="small text-body-secondary">{{ article.service_name }}</div>
+        </li>
+      {% endfor %}"""  # noqa: E501
+JINJA_RESULTS = "{% load knowledge_results %}{% result_items page filing text %}"
+
+
+@pytest.mark.parametrize("filing", [True, False])
+def test_the_result_list_is_the_html_the_django_template_wrote(kb, filing):
+    write(kb.agent, kb.service, 'Wifi <script>"x"</script> & “eduroam”', "wifi", language="en")
+    page = selectors.article_links(
+        selectors.articles_for_browsing(kb.agent, service=kb.service).values_list(
+            *selectors.LINK_FIELDS
+        )
+    )
+    context = {
+        "page": page,
+        "filing": kb.category if filing else None,
+        "text": "l'accès <b> & wifi/eduroam ?",
+    }
+    expected = engines["django"].from_string(DJANGO_RESULTS).render(context)
+    written = engines["django"].from_string(JINJA_RESULTS).render(context)
+    assert written == expected
+    assert "&lt;script&gt;" in written
+    assert ("&amp;subject=" in written) is filing
