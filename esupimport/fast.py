@@ -25,14 +25,23 @@ def available() -> bool:
     return connection.vendor == "postgresql"
 
 
+_SEQUENCES: dict[tuple[str, str], str] = {}
+
+
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     if count == 0:
         return []
     table = model._meta.db_table
     with connection.cursor() as cursor:
+        # The sequence's name is looked up once per table and connection, and passed as a
+        # constant: `nextval(pg_get_serial_sequence(...))` looked it up again for each id.
+        key = (connection.settings_dict["NAME"], table)
+        sequence = _SEQUENCES.get(key)
+        if sequence is None:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = _SEQUENCES[key] = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, count],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -42,13 +51,21 @@ def _text(value: Any) -> str:
     anything else as its text."""
     kind = type(value)
     if kind is str:
-        return escape(value)
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_ESCAPES)
+        return value
     if value is None:
         return "\\N"
-    if kind is bool:
-        return "t" if value else "f"
+    if kind is datetime:
+        return value.isoformat()
     if kind is int:
         return str(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if isinstance(value, models.Choices):
+        # A status, a kind, a priority: spelled as their value (what `str` gives), read
+        # without `str`'s detour through the enum's properties.
+        return _text(value._value_)
     if isinstance(value, datetime | date):
         return value.isoformat()
     return escape(str(value))
@@ -107,26 +124,37 @@ def copy(model: type[models.Model], objects: Sequence[models.Model]) -> None:
         obj._state.db = db.alias
 
 
+_MISSING = object()
+
+
 def copy_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     """COPY rows given as {field name: value} (related objects or their keys; a missing field
     takes its default) into the model's table, without making model instances."""
     if not rows:
         return
     fields = _copied_fields(model)
-    plan = [(f.name, f.attname, f.many_to_one, f) for f in fields]
+    # For each column: the row's key for it, the key of its raw value (a relation's id), and
+    # its default: the text of a constant one, or what makes it for each row.
+    plan = [
+        (f.name, f.attname, f.many_to_one, None, f.get_default)
+        if f.has_default() and callable(f.default)
+        else (f.name, f.attname, f.many_to_one, _text(f.get_default()), None)
+        for f in fields
+    ]
+    text = _text
     lines = []
     for row in rows:
         values = []
-        for name, attname, related, field in plan:
-            if name in row:
-                value = row[name]
-                if related and value is not None:
-                    value = value.pk
-            elif attname in row:
-                value = row[attname]
-            else:
-                value = field.get_default()
-            values.append(_text(value))
+        for name, attname, related, default, make_default in plan:
+            value = row.get(name, _MISSING)
+            if value is _MISSING:
+                value = row.get(attname, _MISSING)
+                if value is _MISSING:
+                    values.append(default if make_default is None else text(make_default()))
+                    continue
+            elif related and value is not None:
+                value = value.pk
+            values.append(text(value))
         lines.append("\t".join(values))
     copy_rows(model._meta.db_table, [field.column for field in fields], lines)
 
@@ -164,12 +192,21 @@ def links(kind: str, source_ids: Sequence[str]) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def analyze(models_: Sequence[type[models.Model]]) -> None:
+def analyze(columns: dict[type[models.Model], Sequence[str]]) -> None:
     """Fresh planner statistics for tables a load is filling: the tables' triggers keep the
-    plans they made when the tables were empty (a scan of the whole table) until then."""
+    plans they made when the tables were empty (a scan of the whole table) until then.
+
+    Only the columns the load's lookups read are analyzed (with the tables' sizes): the
+    statistics of a search vector or a message text cost more than all the rest, and no
+    lookup of the load needs them. A partial ANALYZE leaves autovacuum's count of changed
+    rows as it was, so the tables are analyzed in full after the load as after any other."""
     if not available():
         return
     db = connections[DEFAULT_DB_ALIAS]
-    tables = ", ".join(db.ops.quote_name(model._meta.db_table) for model in models_)
+    quote = db.ops.quote_name
+    tables = ", ".join(
+        f"{quote(model._meta.db_table)} ({', '.join(quote(column) for column in names)})"
+        for model, names in columns.items()
+    )
     with db.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")

@@ -44,6 +44,15 @@ UNKNOWN_DOMAIN = "esup-import.invalid"
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
 
+@dataclass(slots=True)
+class NewTicket:
+    """A ticket of the batch not written yet (PostgreSQL copies it after its events): what its
+    files and events need of it."""
+
+    pk: int
+    created_at: Any
+
+
 class DryRunRollback(Exception):
     """Raised at the end of a dry run to roll back everything it wrote."""
 
@@ -107,16 +116,53 @@ _BLOCK_END = re.compile(r"<\s*(?:br\s*/?|/p|/div)\s*>", re.IGNORECASE)
 
 def text_of(message: str | None) -> str:
     """An esup-helpdesk message (HTML from its editor, or plain text) as the helpdesk's text."""
+    if not message:
+        return ""
     repaired = mapping.repair(message)
     if not _TAG.search(repaired):
         return repaired.strip()
-    if _TAG.sub("", _SIMPLE_TAG.sub("", repaired)) == _SIMPLE_TAG.sub("", repaired):
+    if not _TAG.search(_SIMPLE_TAG.sub("", repaired)):
         # Only simple tags: a line per paragraph, the rest as it reads (the full converter
         # handles lists, tables, links and the rest).
         text = _SIMPLE_TAG.sub("", _BLOCK_END.sub("\n", repaired))
         lines = [line.strip() for line in html.unescape(text).split("\n")]
         return "\n".join(line for line in lines if line).strip()
     return html_to_text(repaired).strip()
+
+
+def _move_shape(move: Move) -> str:
+    """Which of the action's columns the event's before and after come from."""
+    if move == Move.CREATED:
+        return "created"
+    if move in (Move.TAKE, Move.ASSIGN, Move.RELEASE):
+        return "manager"
+    if move == Move.TRANSFER:
+        return "service"
+    if move == Move.CHANGE_CATEGORY:
+        return "category"
+    if move == Move.EDIT_SUBJECT:
+        return "subject"
+    if move == Move.CHANGE_PRIORITY:
+        return "priority"
+    if move in (Move.INVITE, Move.LEAVE):
+        return "invitee"
+    if move == Move.ATTACHMENT:
+        return "attachment"
+    if MOVES[move].target is not None:
+        return "status"
+    return ""
+
+
+# Each move's event kind, its name as stored and its shape, worked out once rather than for each
+# of the hundreds of thousands of actions a history holds.
+_MOVE_ROWS: dict[Move, tuple[str, str, str]] = {
+    move: (rule.kind, move.value, _move_shape(move)) for move, rule in MOVES.items()
+}
+
+
+# Links read back from the database by batch, never from `Importer.links`: not kept in memory
+# (a history holds hundreds of thousands of actions).
+_UNREMEMBERED_LINKS = {Kind.ACTION, Kind.ARCHIVED_ACTION, Kind.FILE}
 
 
 class Importer:
@@ -140,6 +186,7 @@ class Importer:
         self.progress = progress or (lambda step, done, total: None)
         self.report = Report()
         self.links: dict[str, dict[str, int]] = defaultdict(dict)
+        self._user_links = self.links[Kind.USER]  # read for each person an action names
         self.users: dict[int, User] = {}
         self.services: dict[int, Service] = {}
         self.categories: dict[int, Category] = {}
@@ -183,7 +230,8 @@ class Importer:
     def _load_links(self, kind: str, source_ids: Iterable[Any] | None = None) -> dict[str, int]:
         if source_ids is not None and fast.available():
             found = fast.links(kind, [str(i) for i in source_ids])
-            self.links[kind].update(found)
+            if kind not in _UNREMEMBERED_LINKS:
+                self.links[kind].update(found)
             return found
         query = SourceLink.objects.filter(kind=kind)
         if source_ids is not None:
@@ -193,21 +241,24 @@ class Importer:
         return found
 
     def _link(self, kind: str, pairs: list[tuple[Any, int]]) -> None:
+        sources = [str(s) for s, _t in pairs]
         if fast.available():
-            ids = fast.reserve_ids(SourceLink, len(pairs))
+            # The links' own ids come from the table's default: nothing refers to them.
+            escape = fast.escape
             fast.copy_rows(
                 SourceLink._meta.db_table,
-                ["id", "kind", "source_id", "target_id"],
-                [
-                    f"{pk}\t{kind}\t{fast.escape(str(s))}\t{t}"
-                    for pk, (s, t) in zip(ids, pairs, strict=True)
-                ],
+                ["kind", "source_id", "target_id"],
+                [f"{kind}\t{escape(s)}\t{t}" for s, (_s, t) in zip(sources, pairs, strict=True)],
             )
         else:
             SourceLink.objects.bulk_create(
-                [SourceLink(kind=kind, source_id=str(s), target_id=t) for s, t in pairs]
+                [
+                    SourceLink(kind=kind, source_id=s, target_id=t)
+                    for s, (_s, t) in zip(sources, pairs, strict=True)
+                ]
             )
-        self.links[kind].update((str(s), t) for s, t in pairs)
+        if kind not in _UNREMEMBERED_LINKS:
+            self.links[kind].update(zip(sources, (t for _s, t in pairs), strict=True))
 
     @staticmethod
     def _changed(instance: Any, values: dict[str, Any]) -> list[str]:
@@ -301,10 +352,12 @@ class Importer:
     def user(self, uid: Any) -> User | None:
         """The account of an esup-helpdesk user id; someone the tables name but no longer hold
         (a deleted user) gets an inactive account so their tickets keep a requester."""
-        if uid is None or str(uid).strip() == "":
+        if uid is None:
             return None
         uid = str(uid)
-        target = self.links[Kind.USER].get(uid)
+        if not uid or uid.isspace():
+            return None
+        target = self._user_links.get(uid)
         if target is not None:
             user = self.users.get(target)
             if user is None:
@@ -599,7 +652,14 @@ class Importer:
             if analyze and not self.dry_run and done * share >= 3 * analyzed_at:
                 # Each time the tables have grown threefold (into an empty helpdesk, at the
                 # first batches): without it each event's search trigger scans every ticket.
-                fast.analyze([Ticket, TicketEvent, SourceLink, Attachment])
+                fast.analyze(
+                    {
+                        Ticket: ["id"],
+                        TicketEvent: ["ticket_id"],
+                        SourceLink: ["kind", "source_id"],
+                        Attachment: ["id", "ticket_id"],
+                    }
+                )
                 analyzed_at = done * share
             tell(len(rows))
 
@@ -647,7 +707,7 @@ class Importer:
         for history in by_ticket.values():
             history.sort(key=lambda a: (a["date"], a["id"]))
 
-        new: list[tuple[Any, Ticket]] = []
+        new: list[tuple[Any, dict[str, Any]]] = []
         existing = Ticket.objects.in_bulk(known.values()) if known else {}
         to_update: list[Ticket] = []
         update_fields: set[str] = set()
@@ -670,29 +730,41 @@ class Importer:
                 else:
                     tally.unchanged += 1
             else:
-                new.append((row["id"], Ticket(**values)))
+                new.append((row["id"], values))
         deferred = fast.available()
-        if new:
-            created = [ticket for _sid, ticket in new]
-            if deferred:
-                # Written after their events (see esupimport.fast); their ids are known now.
-                for ticket, pk in zip(created, fast.reserve_ids(Ticket, len(created)), strict=True):
-                    ticket.pk = pk
-            else:
-                Ticket.objects.bulk_create(created)
-            self._link(ticket_kind, [(sid, ticket.pk) for sid, ticket in new])
-            tally.created += len(new)
+        made: list[tuple[Any, Ticket | NewTicket]] = []
+        if new and deferred:
+            # Written after their events (see esupimport.fast), as rows rather than model
+            # instances; their ids are known now, which is all their files and events need.
+            ids = fast.reserve_ids(Ticket, len(new))
+            made = [
+                (sid, NewTicket(pk, values["created_at"]))
+                for pk, (sid, values) in zip(ids, new, strict=True)
+            ]
+        elif new:
+            made = [(sid, Ticket(**values)) for sid, values in new]
+            Ticket.objects.bulk_create([ticket for _sid, ticket in made])
+        if made:
+            self._link(ticket_kind, [(sid, ticket.pk) for sid, ticket in made])
+            tally.created += len(made)
         if to_update and update_fields:
             Ticket.objects.bulk_update(to_update, sorted(update_fields))
-        tickets = dict(new) | {
-            int(sid) if sid.isdigit() else sid: existing[pk]
+        tickets: dict[Any, Ticket | NewTicket] = dict(made)
+        tickets.update(
+            (int(sid) if sid.isdigit() else sid, existing[pk])
             for sid, pk in known.items()
             if pk in existing
-        }
-        attachments = self._import_files(files, tickets)
-        self._import_actions(actions, tickets, attachments, action_kind)
+        )
+        attachments = self._import_files(files, tickets, known)
+        self._import_actions(actions, tickets, attachments, action_kind, known)
         if deferred and new:
-            fast.copy(Ticket, [ticket for _sid, ticket in new])
+            fast.copy_values(
+                Ticket,
+                [
+                    {"id": ticket.pk, **values}
+                    for (_sid, ticket), (_sid2, values) in zip(made, new, strict=True)
+                ],
+            )
 
     def _ticket_values(
         self, row: dict, history: list[dict], archived: bool, tally: Tally
@@ -764,10 +836,17 @@ class Importer:
         return values
 
     def _import_files(
-        self, files: list[dict], tickets: dict[Any, Ticket]
+        self,
+        files: list[dict],
+        tickets: dict[Any, Ticket | NewTicket],
+        known_tickets: dict[str, int],
     ) -> dict[tuple, Attachment]:
         tally = self.report.tallies["files"]
-        known = self._load_links(Kind.FILE, [row["id"] for row in files])
+        # A file's link is written in the same transaction as its ticket's: only the files of
+        # tickets an earlier run imported can have one.
+        known = self._load_links(
+            Kind.FILE, [row["id"] for row in files if str(row["tick_id"]) in known_tickets]
+        )
         by_pk = Attachment.objects.in_bulk(known.values()) if known else {}
         found: dict[tuple, Attachment] = {}
         new: list[tuple[Any, Attachment]] = []
@@ -791,7 +870,7 @@ class Importer:
                 continue
             content = bytes(content)
             attachment = Attachment(
-                ticket=ticket,
+                ticket_id=ticket.pk,
                 original_name=name,
                 content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
                 size=len(content),
@@ -804,7 +883,7 @@ class Importer:
             new.append((row["id"], attachment))
             found[(row["tick_id"], name)] = attachment
         if new:
-            Attachment.objects.bulk_create([a for _sid, a in new])
+            fast.create(Attachment, [a for _sid, a in new])
             self._link(Kind.FILE, [(sid, a.pk) for sid, a in new])
             tally.created += len(new)
         return found
@@ -812,42 +891,52 @@ class Importer:
     def _import_actions(
         self,
         actions: list[dict],
-        tickets: dict[Any, Ticket],
+        tickets: dict[Any, Ticket | NewTicket],
         attachments: dict[tuple, Attachment],
         kind: str,
+        known_tickets: dict[str, int],
     ) -> None:
         tally = self.report.tallies[
             "archived history" if kind == Kind.ARCHIVED_ACTION else "history"
         ]
-        known = self._load_links(kind, [a["id"] for a in actions])
+        # An action's link is written in the same transaction as its ticket's: only the actions
+        # of tickets an earlier run imported can have one.
+        known = self._load_links(
+            kind, [a["id"] for a in actions if str(a["tick_id"]) in known_tickets]
+        )
         existing = TicketEvent.objects.in_bulk(known.values()) if known else {}
-        new: list[tuple[Any, TicketEvent]] = []
+        new: list[tuple[Any, dict[str, Any]]] = []
         changed: list[TicketEvent] = []
+        skipped = 0
+        event_values = self._event_values
         for action in actions:
             ticket = tickets.get(action["tick_id"])
             if ticket is None:
                 tally.skipped["ticket not imported"] += 1
                 continue
-            values = self._event_values(action, ticket, attachments)
+            values = event_values(action, ticket, attachments)
             if values is None:
-                tally.skipped["no move and no message"] += 1
+                skipped += 1
                 continue
-            sid = str(action["id"])
-            if sid in known and known[sid] in existing:
-                event = existing[known[sid]]
-                if self._changed(event, values):
-                    changed.append(event)
-                    tally.updated += 1
-                else:
-                    tally.unchanged += 1
-            else:
-                new.append((action["id"], {"ticket": ticket, **values}))
+            if known:
+                sid = str(action["id"])
+                if sid in known and known[sid] in existing:
+                    event = existing[known[sid]]
+                    if self._changed(event, values):
+                        changed.append(event)
+                        tally.updated += 1
+                    else:
+                        tally.unchanged += 1
+                    continue
+            values["ticket"] = ticket
+            new.append((action["id"], values))
+        if skipped:
+            tally.skipped["no move and no message"] += skipped
         if new and fast.available():
             ids = fast.reserve_ids(TicketEvent, len(new))
-            events.load_history_rows(
-                [{"id": pk, **values} for pk, (_sid, values) in zip(ids, new, strict=True)],
-                fast.copy_values,
-            )
+            for pk, (_sid, values) in zip(ids, new, strict=True):
+                values["id"] = pk
+            events.load_history_rows([values for _sid, values in new], fast.copy_values)
             self._link(kind, [(sid, pk) for pk, (sid, _values) in zip(ids, new, strict=True)])
             tally.created += len(new)
         elif new:
@@ -859,7 +948,7 @@ class Importer:
             TicketEvent.objects.bulk_update(changed, ["text", "visibility", "before", "after"])
 
     def _event_values(
-        self, action: dict, ticket: Ticket, attachments: dict[tuple, Attachment]
+        self, action: dict, ticket: Ticket | NewTicket, attachments: dict[tuple, Attachment]
     ) -> dict[str, Any] | None:
         type_ = (action["acti_type"] or "?").strip().upper()
         text = text_of(action["mess"])
@@ -877,48 +966,49 @@ class Importer:
             if not text:
                 return None
             move, visibility = Move.INTERNAL_NOTE, Visibility.INTERNAL
-        elif move == Move.RECEIVE_INFO and get("stat_befo") == get("stat_afte"):
+        elif move is Move.RECEIVE_INFO and get("stat_befo") == get("stat_afte"):
             # A message that changed nothing: a comment, or an internal note for managers only.
             move = Move.INTERNAL_NOTE if visibility == Visibility.INTERNAL else Move.COMMENT
-        if move == Move.CREATED:
+        kind, action_name, shape = _MOVE_ROWS[move]
+        if shape == "created":
             text = ""  # the ticket's description holds it
             after = Ticket.Status.OPEN
-        elif move in (Move.TAKE, Move.ASSIGN, Move.RELEASE):
+        elif shape == "manager":
             before_user, after_user = self.user(get("mana_befo_id")), self.user(get("mana_afte_id"))
             before = before_user.display_name if before_user else ""
             after = after_user.display_name if after_user else ""
-        elif move == Move.TRANSFER:
+        elif shape == "service":
             before_service = self.services.get(get("depa_befo_id"))
             after_service = self.services.get(get("depa_afte_id"))
             before = before_service.name if before_service else ""
             after = after_service.name if after_service else ""
             visibility = Visibility.INTERNAL
-        elif move == Move.CHANGE_CATEGORY:
+        elif shape == "category":
             before_category = self.categories.get(get("cate_befo_id"))
             after_category = self.categories.get(get("cate_afte_id"))
             before = before_category.name if before_category else ""
             after = after_category.name if after_category else ""
-        elif move == Move.EDIT_SUBJECT:
+        elif shape == "subject":
             before = mapping.repair(get("labe_befo"))
             after = mapping.repair(get("labe_afte"))
-        elif move == Move.CHANGE_PRIORITY:
+        elif shape == "priority":
             before = str(mapping.priority(get("prio_leve_befo")))
             after = str(mapping.priority(get("prio_leve_afte")))
-        elif move in (Move.INVITE, Move.LEAVE):
+        elif shape == "invitee":
             invited = self.user(get("invi_user_id"))
             after = invited.display_name if invited else ""
-        elif move == Move.ATTACHMENT:
+        elif shape == "attachment":
             name = mapping.repair(get("file_name")).strip()
             attachment = attachments.get((action["tick_id"], name))
             after = name
             if attachment is not None:
                 visibility = attachment.visibility
-        elif MOVES[move].target is not None:
+        elif shape == "status":
             before = mapping.status(get("stat_befo"))[0]
             after = mapping.status(get("stat_afte"))[0]
         return {
-            "kind": MOVES[move].kind,
-            "action": move.value,
+            "kind": kind,
+            "action": action_name,
             "actor": self.user(action["user_id"]),
             "created_at": mapping.when(action["date"], self.zone) or ticket.created_at,
             "visibility": visibility,

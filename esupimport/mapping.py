@@ -7,11 +7,10 @@ rules the import applies.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
-
-from django.utils import timezone
 
 from tickets.models import Ticket, TicketEvent
 from tickets.moves import Move
@@ -95,6 +94,7 @@ ORIGINS = {
 LANGUAGES = {"fr": "fr", "en": "en"}
 
 
+@functools.lru_cache(maxsize=1024)  # a few values, read for each of a history's actions
 def status(value: str | None) -> tuple[str, bool]:
     """(helpdesk status, known): an unknown status arrives closed and is reported."""
     key = (value or "").strip().upper()
@@ -117,6 +117,7 @@ def origin(value: str | None) -> tuple[str, bool]:
     return ORIGINS.get(key, Ticket.Origin.WEB), key in ORIGINS
 
 
+@functools.lru_cache(maxsize=1024)
 def visibility(scope: str | None) -> str:
     if (scope or "").strip().upper() in INTERNAL_SCOPES:
         return TicketEvent.Visibility.INTERNAL
@@ -135,7 +136,7 @@ def repair(text: str | bytes | None) -> str:
     are dropped."""
     if text is None:
         return ""
-    if isinstance(text, bytes | bytearray | memoryview):
+    if type(text) is not str and isinstance(text, bytes | bytearray | memoryview):
         raw = bytes(text)
         try:
             text = raw.decode("utf-8")
@@ -152,7 +153,9 @@ def repair(text: str | bytes | None) -> str:
                 continue
         else:
             break
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
 
 
 def when(value: datetime | None, zone: ZoneInfo) -> datetime | None:
@@ -162,6 +165,6 @@ def when(value: datetime | None, zone: ZoneInfo) -> datetime | None:
     equal to a time in another zone (PEP 495): a re-run would find such an event changed."""
     if value is None:
         return None
-    if timezone.is_naive(value):
+    if value.tzinfo is None or value.utcoffset() is None:  # naive, as Django tells it
         value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)
