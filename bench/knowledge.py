@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
 SEED = 20261203
+NOT_KEPT = "KNOWLEDGE_RESULTS_SECONDS=0"
 
 
 def accuracy(tickets: int) -> None:
@@ -396,11 +397,49 @@ SUBJECTS = [
 ]
 
 
+def _measure(url, marker, pages, env, duration, cookie_header) -> list[tuple[str, dict]]:
+    """Measures `pages` on a production stack started with `env`."""
+    from bench.run import REDIS
+    from bench.stack import ProductionStack
+
+    rows: list[tuple[str, dict]] = []
+    with ProductionStack(url, redis_url=REDIS, extra_env=env, migrate=False) as stack:
+        import requests
+
+        session = requests.Session()
+        stack.login(session, marker["requester"], marker["password"])
+        cookie = cookie_header(session)
+        counts = _query_counts(
+            stack.env,
+            marker["requester"],
+            [
+                (name, paths[0])
+                for name, paths, _c, unique in pages
+                if not unique and name != "ceiling: /healthz"
+            ],
+        )
+        for name, paths, clients, unique in pages:
+            _wrk(stack.base_url, paths, cookie, 2, clients, unique=unique)  # warm-up
+            # The CPU the web workers and their database backends spend per request: what
+            # the page costs the machine, which a busy machine's waits do not change much.
+            pids = _serving_pids(stack.processes["web"].pid, url)
+            before = _cpu_seconds(pids)
+            measured = _wrk(stack.base_url, paths, cookie, duration, clients, unique=unique)
+            measured["connections"] = clients
+            after = _cpu_seconds(pids)
+            cpu = sum(after[pid] - before[pid] for pid in after if pid in before)
+            measured["cpu_ms"] = cpu * 1000 / max(1, measured["requests"])
+            measured.update(counts.get(name, {}))
+            rows.append((name, measured))
+            print(name, {k: v for k, v in measured.items() if k != "explain"}, file=sys.stderr)
+    return rows
+
+
 def search(size: int, articles: int, duration: float, connections: int, explain: bool) -> None:
     from urllib.parse import urlencode
 
     from bench.run import REDIS, SERVER, STACK_ENV, cookie_header, dataset, manage
-    from bench.stack import ProductionStack, with_database
+    from bench.stack import with_database
 
     url = with_database(SERVER, f"helpdesk_bench_{size}")
     marker = dataset(url)
@@ -446,35 +485,26 @@ def search(size: int, articles: int, duration: float, connections: int, explain:
                 False,
             ),
             ("suggestions while typing (/kb/suggest/)", suggest, connections, False),
+            *[
+                (f"{name}, nothing kept ({NOT_KEPT})", paths, clients, unique)
+                for name, paths, clients, unique in (
+                    (f"search: common ({COMMON_WORD})", [f"/kb/?q={COMMON_WORD}"], connections, 0),
+                    (f"search: rare ({RARE_WORD})", [f"/kb/?q={RARE_WORD}"], connections, 0),
+                )
+            ],
             ("suggestions, every subject new (nothing cached)", suggest, connections, True),
             ("suggestions, 2 connections (one per worker)", suggest, 2, False),
             ("suggestions, 2 connections, every subject new", suggest, 2, True),
         ]
-        with ProductionStack(url, redis_url=REDIS, extra_env=STACK_ENV, migrate=False) as stack:
-            import requests
-
-            session = requests.Session()
-            stack.login(session, marker["requester"], marker["password"])
-            cookie = cookie_header(session)
-            counts = _query_counts(
-                stack.env,
-                marker["requester"],
-                [(name, paths[0]) for name, paths, _c, unique in pages[1:] if not unique],
+        # The searches with nothing kept run on a stack of their own where the results are
+        # never kept (`KNOWLEDGE_RESULTS_SECONDS=0`): the cost of words nobody asked before.
+        for stack_pages, extra in (
+            ([page for page in pages if NOT_KEPT not in page[0]], {}),
+            ([page for page in pages if NOT_KEPT in page[0]], {"KNOWLEDGE_RESULTS_SECONDS": "0"}),
+        ):
+            rows += _measure(
+                url, marker, stack_pages, {**STACK_ENV, **extra}, duration, cookie_header
             )
-            for name, paths, clients, unique in pages:
-                _wrk(stack.base_url, paths, cookie, 2, clients, unique=unique)  # warm-up
-                # The CPU the web workers and their database backends spend per request: what
-                # the page costs the machine, which a busy machine's waits do not change much.
-                pids = _serving_pids(stack.processes["web"].pid, url)
-                before = _cpu_seconds(pids)
-                measured = _wrk(stack.base_url, paths, cookie, duration, clients, unique=unique)
-                measured["connections"] = clients
-                after = _cpu_seconds(pids)
-                cpu = sum(after[pid] - before[pid] for pid in after if pid in before)
-                measured["cpu_ms"] = cpu * 1000 / max(1, measured["requests"])
-                measured.update(counts.get(name, {}))
-                rows.append((name, measured))
-                print(name, {k: v for k, v in measured.items() if k != "explain"}, file=sys.stderr)
     finally:
         _remove_added(highest)
     print(

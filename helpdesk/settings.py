@@ -547,6 +547,9 @@ COMMENT_RATE = env("COMMENT_RATE", default="30/10m")
 # The statistics page's figures are computed at most once per service and period in this many
 # seconds (the page says when); 0 computes them at every request.
 STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=300)
+# The knowledge base's search and suggestion results are kept this many seconds at most, until an
+# article changes (knowledge/results_cache.py); 0 computes them at every request.
+KNOWLEDGE_RESULTS_SECONDS = env.int("KNOWLEDGE_RESULTS_SECONDS", default=60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -7,7 +7,8 @@ results are kept under a key made of what decides them (the words, the service, 
 what the person may read: public, members or agents; the language for the suggestions) and of
 the knowledge base's *generation*: a token replaced whenever an article, its categories, a
 category or a service is saved or deleted, so that the next request computes the results
-afresh. A change that bypasses the models (a bulk load) is seen within RESULTS_SECONDS at most.
+afresh. A change that bypasses the models (a bulk load) is seen within
+`settings.KNOWLEDGE_RESULTS_SECONDS` at most; 0 keeps nothing.
 
 Drafts are never among these results (only published articles are searched), so what a person
 may read is one of three classes and never depends on who they are beyond it.
@@ -23,12 +24,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-# Longest a result may lag a change the models did not see.
-RESULTS_SECONDS = 60
 _GENERATION = "kb-articles:generation"
 
 T = TypeVar("T")
@@ -63,6 +63,10 @@ def cached(kind: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """`compute()`, or what it returned for the same `parts` since the last change.
 
     `parts` must hold everything the result depends on; their `repr` makes the key."""
+    # Longest a result may lag a change the models did not see.
+    seconds = settings.KNOWLEDGE_RESULTS_SECONDS
+    if seconds <= 0:
+        return compute()
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     try:
         key = f"kb-{kind}:{_generation()}:{digest}"
@@ -72,7 +76,7 @@ def cached(kind: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
     if found is None:
         found = compute()
         with contextlib.suppress(Exception):
-            cache.set(key, found, RESULTS_SECONDS)
+            cache.set(key, found, seconds)
     return found
 
 

@@ -94,3 +94,11 @@ def test_a_cache_that_is_down_only_costs_the_queries(kb):
         assert _suggested(kb.student, kb, "eduroam") == [kb.public.title]
         write(kb.agent, kb.service, "Eduroam sur Android", "Le profil eduroam sur Android.")
         assert len(_titles(client, "eduroam")) == 2
+
+
+def test_zero_seconds_keeps_nothing(kb, settings):
+    settings.KNOWLEDGE_RESULTS_SECONDS = 0
+    selectors.suggestions(kb.student, kb.category, "wifi eduroam", language="fr")
+    with CaptureQueriesContext(connection) as again:
+        selectors.suggestions(kb.student, kb.category, "wifi eduroam", language="fr")
+    assert len(again) >= 1
