@@ -168,13 +168,14 @@ def main() -> None:
                 )
             took = time.monotonic() - started
             used = os.times()
-            python = (used.children_user - cpu.children_user) + (
-                used.children_system - cpu.children_system
-            )
+            user = used.children_user - cpu.children_user
+            system = used.children_system - cpu.children_system
+            python = user + system
             print(
                 f"{label}: {took:.1f} s, {written.tickets / took:,.0f} tickets/s, "
                 f"{(written.tickets + written.actions) / took:,.0f} rows/s (tickets and actions); "
-                f"importer CPU {python:.1f} s; PostgreSQL CPU "
+                f"importer CPU {python:.1f} s (user {user:.1f} s, system {system:.1f} s: "
+                "mostly writing the files); PostgreSQL CPU "
                 f"{server.used('esup_bench_helpdesk'):.1f} s (helpdesk database), "
                 f"{server.used('esup_bench_source'):.1f} s (source); "
                 f"load average after: {os.getloadavg()[0]:.2f}"
