@@ -29,6 +29,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from helpdesk import caching
+
 _GENERATION = "kb-articles:generation"
 
 T = TypeVar("T")
@@ -68,16 +70,7 @@ def cached(kind: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
     if seconds <= 0:
         return compute()
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    try:
-        key = f"kb-{kind}:{_generation()}:{digest}"
-        found = cache.get(key)
-    except Exception:  # noqa: BLE001 - same
-        return compute()
-    if found is None:
-        found = compute()
-        with contextlib.suppress(Exception):
-            cache.set(key, found, seconds)
-    return found
+    return caching.kept(lambda: f"kb-{kind}:{_generation()}:{digest}", compute, seconds)
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:

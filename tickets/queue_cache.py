@@ -22,6 +22,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from helpdesk import caching
+
 # Longest a count may lag a change the model did not see (the tab bar refreshes every minute).
 COUNTS_SECONDS = 60
 _GENERATION = "desk-queues:{}"
@@ -80,20 +82,15 @@ def cached_counts(
 
     `service_ids` None means every service (a superuser)."""
     scopes = [EVERY_SERVICE] if service_ids is None else sorted(service_ids)
-    try:
+
+    def key() -> str:
         generations = cache.get_many([_GENERATION.format(scope) for scope in scopes])
         versions = ",".join(
             f"{scope}={generations.get(_GENERATION.format(scope), '-')}" for scope in scopes
         )
-        key = f"desk-counts:{user_id}:{versions}"
-        counts = cache.get(key)
-    except Exception:  # noqa: BLE001 - same
-        return compute()
-    if counts is None:
-        counts = compute()
-        with contextlib.suppress(Exception):
-            cache.set(key, counts, COUNTS_SECONDS)
-    return counts
+        return f"desk-counts:{user_id}:{versions}"
+
+    return caching.kept(key, compute, COUNTS_SECONDS)
 
 
 def _ticket_saved(sender, instance, **kwargs) -> None:

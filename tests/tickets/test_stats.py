@@ -34,6 +34,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from categories.models import ServiceMembership
+from helpdesk import caching
 from tests.factories import (
     CategoryFactory,
     MembershipFactory,
@@ -685,8 +686,8 @@ def test_figures_are_computed_when_the_cache_is_unreachable(client, settings, mo
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(figures.cache, "get", unreachable)
-    monkeypatch.setattr(figures.cache, "set", unreachable)
+    monkeypatch.setattr(caching.cache, "get", unreachable)
+    monkeypatch.setattr(caching.cache, "set", unreachable)
     response = client.get(stats_url(service, period="7"))
     assert response.status_code == 200
     assert response.context["data"].created == 1

@@ -14,20 +14,19 @@ again counts two closures and one reopening.
 
 from __future__ import annotations
 
-import contextlib
 import zlib
 from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from categories.models import Category, Service, ServiceMembership
+from helpdesk import caching
 from tickets import permissions, rollup
 from tickets.models import (
     Ticket,
@@ -153,16 +152,12 @@ def cached_service_stats(service: Service, period: Period) -> ServiceStats:
     if seconds <= 0:
         return service_stats(service, period)
     key = f"stats:{_CACHE_SHAPE}:{service.pk}:{period.first_day}:{period.last_day}"
-    try:
-        data = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
-        data = None
-    if isinstance(data, ServiceStats):
-        return data
-    data = service_stats(service, period)
-    with contextlib.suppress(Exception):  # same
-        cache.set(key, data, seconds)
-    return data
+    return caching.kept(
+        lambda: key,
+        lambda: service_stats(service, period),
+        seconds,
+        usable=lambda found: isinstance(found, ServiceStats),
+    )
 
 
 def _bucket_of(day: date, period: Period) -> date:
