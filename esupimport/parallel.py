@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from esupimport.importer import Importer
 
 
+# What a worker inherited from its parent and must never close (`_work`).
+_INHERITED: list[Any] = []
+
+
 class WorkerFailed(Exception):
     """A worker stopped on an error other than the source's; its message says which."""
 
@@ -92,9 +96,14 @@ def _work(
     """One worker: its range of tickets, then its report (or its error) to the main process."""
     from esupimport.importer import Report
 
-    # The parent's source connection is kept referenced, never closed here: closing it would
-    # end the parent's session on the server.
-    inherited = importer.source  # noqa: F841
+    # What the parent held when it forked (its source connection, its database wrappers and
+    # whatever state they keep) is the parent's: never closed here (closing a connection ends
+    # its session on the server, the parent's session) and kept referenced until the process
+    # ends. The worker reads and writes through wrappers and connections of its own.
+    _INHERITED.append(importer.source)
+    for alias in connections:
+        _INHERITED.append(connections[alias])
+        connections[alias] = connections.create_connection(alias)
     importer.report = Report()
     try:
         importer.source = importer.source.reopen()
