@@ -83,7 +83,7 @@ def preferences_for(users: Iterable[User]) -> dict[int, NotificationPreference]:
     Nothing is written: a row exists only for people who saved the form.
     """
     ids = {user.pk for user in users}
-    saved = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
+    saved = saved_preferences(ids)
     return {pk: saved.get(pk) or NotificationPreference(user_id=pk) for pk in ids}
 
 
